@@ -1,0 +1,66 @@
+//! `upward check`: every problem in the vault, as `path:line:col: severity: message` lines or
+//! JSON.
+
+use crate::diagnostic::{self, Diagnostic, Severity};
+use crate::model::Model;
+use crate::vault::Vault;
+use std::io::{self, Write};
+
+/// How `check` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Every diagnostic of the vault and its model, sorted by file and position.
+pub fn diagnostics(vault: &Vault, model: &Model) -> Vec<Diagnostic> {
+    let mut all: Vec<Diagnostic> = vault
+        .diagnostics
+        .iter()
+        .chain(&model.diagnostics)
+        .cloned()
+        .collect();
+    diagnostic::sort(&mut all);
+    all
+}
+
+/// Prints the diagnostics to `out` and a summary to `err`; returns whether there were errors.
+pub fn run(
+    vault: &Vault,
+    model: &Model,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<bool> {
+    let all = diagnostics(vault, model);
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &all)?;
+            writeln!(out)?;
+        }
+        Format::Text => {
+            for d in &all {
+                writeln!(out, "{d}")?;
+            }
+        }
+    }
+    let count = |severity| all.iter().filter(|d| d.severity == severity).count();
+    let errors = count(Severity::Error);
+    writeln!(
+        err,
+        "checked {} notes: {} {}, {} {}, {} info",
+        vault.notes.len(),
+        errors,
+        plural(errors, "error", "errors"),
+        count(Severity::Warning),
+        plural(count(Severity::Warning), "warning", "warnings"),
+        count(Severity::Info),
+    )?;
+    Ok(errors > 0)
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}

@@ -1,0 +1,4 @@
+//! The subcommands, each over the loaded vault and its model.
+
+pub mod check;
+pub mod requests;

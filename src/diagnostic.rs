@@ -1,0 +1,149 @@
+//! Problems found in a user's files, collected as data so one bad note never stops the rest.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How much a diagnostic matters: errors make `check` and `build` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    /// The lower-case word printed in `path:line:col: severity: message`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One located problem: `path` is relative to the vault, with `/` separators; line and column
+/// count from 1, the column in characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// A diagnostic at `path:line:column`.
+    pub fn new(
+        path: &str,
+        line: usize,
+        column: usize,
+        severity: Severity,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            path: path.to_owned(),
+            line: line.max(1),
+            column: column.max(1),
+            severity,
+            message: message.into(),
+        }
+    }
+
+    /// An error at `path:line:column`.
+    pub fn error(path: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
+        Self::new(path, line, column, Severity::Error, message)
+    }
+
+    /// A warning at `path:line:column`.
+    pub fn warning(path: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
+        Self::new(path, line, column, Severity::Warning, message)
+    }
+
+    /// Information at `path:line:column`.
+    pub fn info(path: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
+        Self::new(path, line, column, Severity::Info, message)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}: {}",
+            self.path, self.line, self.column, self.severity, self.message
+        )
+    }
+}
+
+/// Sorts diagnostics by file and position, so output is the same on every run.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (&a.path, a.line, a.column, a.severity, &a.message)
+            .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
+    });
+}
+
+/// Counts errors in a list of diagnostics.
+pub fn error_count(diagnostics: &[Diagnostic]) -> usize {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count()
+}
+
+/// Maps byte offsets of a text to 1-based lines and character columns.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    /// The 1-based line and character column of byte `offset`.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line + 1, column + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_lines_and_characters_from_one() {
+        let index = LineIndex::new("ab\né x\n");
+        assert_eq!(index.position(0), (1, 1));
+        assert_eq!(index.position(3), (2, 1));
+        // "é" is two bytes but one column.
+        assert_eq!(index.position(6), (2, 3));
+        assert_eq!(index.position(100), (3, 1));
+    }
+
+    #[test]
+    fn displays_as_path_line_column() {
+        let d = Diagnostic::error("1-1s/a.md", 3, 7, "bad date");
+        assert_eq!(d.to_string(), "1-1s/a.md:3:7: error: bad date");
+    }
+}

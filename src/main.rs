@@ -1,0 +1,137 @@
+//! The `upward` command line: parses arguments and calls the library.
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use upward::commands::{check, requests};
+use upward::{date, model::Model, vault};
+
+/// Keeps the paper trail of your 1:1s: requests for help, wins, decisions and agreements,
+/// compiled from a folder of Markdown notes.
+#[derive(Parser)]
+#[command(name = "upward", version, about, propagate_version = true)]
+struct Cli {
+    /// The vault folder [default: the nearest folder upwards holding upward.yaml, else the
+    /// current folder]
+    #[arg(long, global = true, value_name = "DIR")]
+    vault: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate every note; print `path:line:col: severity: message`; exit 1 on errors
+    Check {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
+    /// The request ledger: every request, how often it was raised and what came of it
+    Requests {
+        /// Only open and in-progress requests
+        #[arg(long)]
+        open: bool,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+        /// Only requests raised with this person
+        #[arg(long, value_name = "PERSON")]
+        with: Option<String>,
+    },
+    /// Print a shell completion script
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("upward: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn vault_root(option: Option<PathBuf>) -> Result<PathBuf, String> {
+    match option {
+        Some(dir) if dir.is_dir() => Ok(dir),
+        Some(dir) => Err(format!(
+            "the vault folder `{}` does not exist",
+            dir.display()
+        )),
+        None => {
+            let here = std::env::current_dir()
+                .map_err(|e| format!("cannot read the current folder: {e}"))?;
+            Ok(vault::find_root(&here))
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    let io = |e: std::io::Error| format!("cannot write the output: {e}");
+    if let Command::Completions { shell } = cli.command {
+        clap_complete::generate(shell, &mut Cli::command(), "upward", &mut std::io::stdout());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let root = vault_root(cli.vault)?;
+    let vault = vault::load(&root);
+    let model = Model::build(&vault, date::today());
+    match cli.command {
+        Command::Check { format } => {
+            let format = match format {
+                CheckFormat::Text => check::Format::Text,
+                CheckFormat::Json => check::Format::Json,
+            };
+            let failed = check::run(
+                &vault,
+                &model,
+                format,
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            )
+            .map_err(io)?;
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Requests { open, json, with } => {
+            report_errors(&vault, &model);
+            let filter = requests::Filter { open, with };
+            if json {
+                requests::write_json(&vault, &model, &filter, &mut std::io::stdout().lock())
+            } else {
+                let mut out = anstream::stdout().lock();
+                requests::write_table(&vault, &model, &filter, &mut out).and_then(|()| out.flush())
+            }
+            .map_err(io)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { .. } => unreachable!("handled before the vault is loaded"),
+    }
+}
+
+/// Commands other than `check` mention errors on stderr, so a broken note is not missed.
+fn report_errors(vault: &vault::Vault, model: &Model) {
+    let errors: Vec<_> = check::diagnostics(vault, model)
+        .into_iter()
+        .filter(|d| d.severity == upward::diagnostic::Severity::Error)
+        .collect();
+    for error in &errors {
+        eprintln!("{error}");
+    }
+}

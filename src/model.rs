@@ -1,0 +1,289 @@
+//! The vault joined across notes: meetings in date order, and a ledger that follows each
+//! request and follow-up through every note that mentions it.
+
+use crate::config::Kind;
+use crate::date::{self, Date};
+use crate::diagnostic::{self, Diagnostic};
+use crate::note::{self, Item, Note};
+use crate::task::Status;
+use crate::vault::Vault;
+use std::collections::HashMap;
+
+/// One mention of a tracked item in a meeting note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Event {
+    /// Index of the note in [`Vault::notes`].
+    pub note: usize,
+    /// Index of the item in that note's items.
+    pub item: usize,
+    /// The meeting's date.
+    pub date: Date,
+    pub status: Status,
+}
+
+/// A request or follow-up, joined across every note that mentions it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub kind: Kind,
+    pub id: String,
+    /// The wording of the latest mention.
+    pub title: String,
+    /// The status of the latest mention.
+    pub status: Status,
+    /// The date it was first raised (the first meeting, or an earlier ➕ created date).
+    pub raised: Date,
+    /// When it was done or declined: the ✅/❌ date of the latest mention, else its meeting.
+    pub resolved: Option<Date>,
+    /// The person of the latest mention's meeting.
+    pub with: Option<String>,
+    /// The latest outcome written for it.
+    pub outcome: Option<String>,
+    /// Every mention, oldest first.
+    pub events: Vec<Event>,
+    /// Whether any mention carries a block ID.
+    pub explicit_id: bool,
+}
+
+impl Record {
+    /// How many notes mention it.
+    pub fn mentions(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Days from raised to resolved, or to `today` while it is open.
+    pub fn days_open(&self, today: Date) -> i64 {
+        date::days_between(self.raised, self.resolved.unwrap_or(today))
+    }
+}
+
+/// A meeting note and its date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meeting {
+    pub note: usize,
+    pub date: Date,
+}
+
+/// The joined model of a vault.
+#[derive(Debug)]
+pub struct Model {
+    /// Meetings with a date, oldest first.
+    pub meetings: Vec<Meeting>,
+    /// Requests, in the order they were first raised.
+    pub requests: Vec<Record>,
+    /// Follow-ups, in the order they were first raised.
+    pub follow_ups: Vec<Record>,
+    /// The date days are counted to.
+    pub today: Date,
+    /// Problems seen only across notes.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Model {
+    /// Joins the notes of a vault, counting open days to `today`.
+    pub fn build(vault: &Vault, today: Date) -> Model {
+        let mut meetings: Vec<Meeting> = vault
+            .notes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.kind.is_meeting())
+            .filter_map(|(i, n)| n.date.map(|date| Meeting { note: i, date }))
+            .collect();
+        meetings.sort_by(|a, b| {
+            (a.date, &vault.notes[a.note].path).cmp(&(b.date, &vault.notes[b.note].path))
+        });
+        let mut diagnostics = Vec::new();
+        let requests = ledger(vault, &meetings, Kind::Requests, &mut diagnostics);
+        let follow_ups = ledger(vault, &meetings, Kind::FollowUps, &mut diagnostics);
+        let stale = i64::from(vault.config.stale_after_days);
+        for record in requests.iter().filter(|r| r.status.is_open()) {
+            let days = record.days_open(today);
+            if days > stale {
+                let last = record.events.last().expect("a record has a mention");
+                let item = &vault.notes[last.note].items[last.item];
+                diagnostics.push(Diagnostic::info(
+                    &vault.notes[last.note].path,
+                    item.line,
+                    item.column,
+                    format!(
+                        "request ^{} has been {} for {days} days, since {}, raised {} times",
+                        record.id,
+                        if record.status == Status::Open {
+                            "open"
+                        } else {
+                            "in progress"
+                        },
+                        record.raised,
+                        record.mentions()
+                    ),
+                ));
+            }
+        }
+        diagnostic::sort(&mut diagnostics);
+        Model {
+            meetings,
+            requests,
+            follow_ups,
+            today,
+            diagnostics,
+        }
+    }
+
+    /// The request or follow-up with this ID.
+    pub fn record(&self, id: &str) -> Option<&Record> {
+        self.requests
+            .iter()
+            .chain(&self.follow_ups)
+            .find(|r| r.id == id)
+    }
+
+    /// Every item of a kind in meeting order, with its note.
+    pub fn items<'v>(&self, vault: &'v Vault, kind: Kind) -> Vec<(&'v Note, &'v Item)> {
+        self.meetings
+            .iter()
+            .flat_map(|m| {
+                let note = &vault.notes[m.note];
+                note.items
+                    .iter()
+                    .filter(move |i| i.kind == kind)
+                    .map(move |i| (note, i))
+            })
+            .collect()
+    }
+}
+
+fn ledger(
+    vault: &Vault,
+    meetings: &[Meeting],
+    kind: Kind,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Record> {
+    let mut records: Vec<Record> = Vec::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for meeting in meetings {
+        let note = &vault.notes[meeting.note];
+        for (index, item) in note.items.iter().enumerate() {
+            if item.kind != kind || item.id.is_empty() {
+                continue;
+            }
+            let status = item.status.unwrap_or(Status::Open);
+            let event = Event {
+                note: meeting.note,
+                item: index,
+                date: meeting.date,
+                status,
+            };
+            match by_id.get(&item.id) {
+                Some(&r) => {
+                    let record = &mut records[r];
+                    // Wording drifts as a request is carried forward: compare with the mention
+                    // before, not the first.
+                    let previous = *record.events.last().expect("a record has a mention");
+                    let first_item = &vault.notes[previous.note].items[previous.item];
+                    if item.explicit_id && different_wording(&first_item.text, &item.text) {
+                        diagnostics.push(Diagnostic::warning(
+                            &note.path,
+                            item.line,
+                            item.column,
+                            format!(
+                                "^{} names a different {} in {}:{} (\"{}\"); \
+                                 give this one its own ID",
+                                item.id,
+                                if kind == Kind::Requests {
+                                    "request"
+                                } else {
+                                    "follow-up"
+                                },
+                                vault.notes[previous.note].path,
+                                first_item.line,
+                                first_item.text
+                            ),
+                        ));
+                    }
+                    record.events.push(event);
+                }
+                None => {
+                    by_id.insert(item.id.clone(), records.len());
+                    records.push(Record {
+                        kind,
+                        id: item.id.clone(),
+                        title: String::new(),
+                        status,
+                        raised: meeting.date,
+                        resolved: None,
+                        with: None,
+                        outcome: None,
+                        events: vec![event],
+                        explicit_id: false,
+                    });
+                }
+            }
+        }
+    }
+    for record in &mut records {
+        settle(record, vault);
+    }
+    records
+}
+
+/// Fills in what a record's events say: the latest status, wording, person and outcome.
+fn settle(record: &mut Record, vault: &Vault) {
+    let last = *record.events.last().expect("a record has a mention");
+    let note = &vault.notes[last.note];
+    let item = &note.items[last.item];
+    record.title = item.text.clone();
+    record.status = last.status;
+    record.with = note.person().map(str::to_owned);
+    record.explicit_id = record
+        .events
+        .iter()
+        .any(|e| vault.notes[e.note].items[e.item].explicit_id);
+    record.outcome = record
+        .events
+        .iter()
+        .rev()
+        .find_map(|e| vault.notes[e.note].items[e.item].outcome.clone());
+    let first = record.events[0];
+    let created = vault.notes[first.note].items[first.item].created;
+    record.raised = created.map_or(first.date, |c| c.min(first.date));
+    record.resolved = match last.status {
+        Status::Done => Some(item.done.unwrap_or(last.date)),
+        Status::Declined => Some(item.cancelled.or(item.done).unwrap_or(last.date)),
+        Status::Open | Status::InProgress => None,
+    }
+    .map(|day| day.max(record.raised));
+}
+
+/// Whether two wordings share less than half of their words: then one ID is likely used for
+/// two different requests, not for the same request reworded.
+fn different_wording(a: &str, b: &str) -> bool {
+    let words = |text: &str| -> std::collections::BTreeSet<String> {
+        note::plain_text(text)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() > 2)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (a, b) = (words(a), words(b));
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let shared = a.intersection(&b).count();
+    shared * 2 < a.len().min(b.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewording_is_not_a_different_request() {
+        assert!(!different_wording(
+            "Approval for the RustConf travel budget",
+            "RustConf travel budget approval (finance asked for a quote)"
+        ));
+        assert!(different_wording(
+            "Approval for the RustConf travel budget",
+            "Access to the billing dashboard"
+        ));
+    }
+}

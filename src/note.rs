@@ -1,0 +1,585 @@
+//! One note read into typed properties and the items of its sections.
+
+use crate::config::{Config, Kind};
+use crate::date::{self, Date};
+use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::frontmatter::{self, Properties};
+use crate::markdown::{self, Element};
+use crate::task::{self, Status};
+
+/// What a note is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoteKind {
+    OneOnOne,
+    RubberDuck,
+    SkipLevel,
+    /// Any other note: published only with `publish: true`.
+    Ordinary,
+}
+
+impl NoteKind {
+    /// The meeting kind named by a `type` property.
+    pub fn from_type(name: &str) -> Option<NoteKind> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "one-on-one" | "1:1" | "1-1" | "one-to-one" | "oneonone" => Some(NoteKind::OneOnOne),
+            "rubber-duck" | "rubberduck" => Some(NoteKind::RubberDuck),
+            "skip-level" | "skiplevel" => Some(NoteKind::SkipLevel),
+            _ => None,
+        }
+    }
+
+    /// The `type` value of this kind.
+    pub fn name(self) -> &'static str {
+        match self {
+            NoteKind::OneOnOne => "one-on-one",
+            NoteKind::RubberDuck => "rubber-duck",
+            NoteKind::SkipLevel => "skip-level",
+            NoteKind::Ordinary => "note",
+        }
+    }
+
+    /// A 1:1, rubber-duck or skip-level meeting.
+    pub fn is_meeting(self) -> bool {
+        self != NoteKind::Ordinary
+    }
+}
+
+/// A list item under a recognised section heading of a meeting note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub kind: Kind,
+    /// The heading the item stands under.
+    pub section: String,
+    pub line: usize,
+    pub column: usize,
+    /// The item's text, without checkbox, fields and block ID (Markdown kept).
+    pub text: String,
+    /// The checkbox status, for task items.
+    pub status: Option<Status>,
+    /// The block ID, or the implicit ID made from the text.
+    pub id: String,
+    /// Whether `id` is a block ID written in the note.
+    pub explicit_id: bool,
+    pub outcome: Option<String>,
+    pub done: Option<Date>,
+    pub cancelled: Option<Date>,
+    pub created: Option<Date>,
+    pub due: Option<Date>,
+    /// Nested items that are not inline fields, as text.
+    pub details: Vec<String>,
+    pub tags: Vec<String>,
+    /// Inline fields of the item and its nested items.
+    pub fields: Vec<(String, String)>,
+}
+
+/// A note read from the vault.
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// The path relative to the vault, with `/` separators.
+    pub path: String,
+    /// The file name without `.md`.
+    pub name: String,
+    pub kind: NoteKind,
+    pub properties: Properties,
+    /// The meeting date: the `date` property, else a date at the start of the file name.
+    pub date: Option<Date>,
+    /// The text after the properties block, comments included.
+    pub body: String,
+    /// The 1-based file line where the body starts.
+    pub body_line: usize,
+    /// Items of recognised sections (meeting notes only).
+    pub items: Vec<Item>,
+    /// Every block ID in the note, with its line.
+    pub block_ids: Vec<(String, usize)>,
+    /// Tags of the properties and the body, lower-cased, without `#`.
+    pub tags: Vec<String>,
+}
+
+impl Note {
+    /// Whether the note belongs on the site: meetings unless `publish: false`, other notes only
+    /// with `publish: true`; `draft: true` keeps any note off.
+    pub fn published(&self) -> bool {
+        if self.properties.draft {
+            return false;
+        }
+        match self.properties.publish {
+            Some(publish) => publish,
+            None => self.kind.is_meeting(),
+        }
+    }
+
+    /// The person the meeting was with: the first `with`.
+    pub fn person(&self) -> Option<&str> {
+        self.properties.with.first().map(String::as_str)
+    }
+}
+
+/// Reads one note. `text` has no byte-order mark; every problem becomes a diagnostic.
+pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diagnostic>) -> Note {
+    let split = frontmatter::split(text);
+    let properties = frontmatter::parse(path, &split, diagnostics);
+    let name = path
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches(".md")
+        .to_owned();
+    let in_meetings = !config.meetings.is_empty()
+        && path.starts_with(&config.meetings)
+        && path[config.meetings.len()..].starts_with('/');
+    let kind = match properties.kind.as_deref() {
+        Some(name) => NoteKind::from_type(name).unwrap_or(NoteKind::Ordinary),
+        None if in_meetings => NoteKind::OneOnOne,
+        None => NoteKind::Ordinary,
+    };
+    let date = meeting_date(path, &name, kind, &properties, diagnostics);
+    let index = LineIndex::new(text);
+    let body_line = index.position(split.body_offset).0;
+    let stripped = markdown::strip_comments(split.body);
+    let mut note = Note {
+        path: path.to_owned(),
+        name,
+        kind,
+        date,
+        body: split.body.to_owned(),
+        body_line,
+        items: Vec::new(),
+        block_ids: Vec::new(),
+        tags: Vec::new(),
+        properties,
+    };
+    let position = |offset: usize| index.position(split.body_offset + offset);
+    note.block_ids = block_ids(&stripped, &position, path, diagnostics);
+    if kind.is_meeting() {
+        note.items = items(&stripped, config, &position);
+        check_request_ids(&note, diagnostics);
+    }
+    let mut tags: Vec<String> = note
+        .properties
+        .tags
+        .iter()
+        .map(|t| t.to_lowercase())
+        .collect();
+    tags.extend(body_tags(&stripped));
+    tags.sort();
+    tags.dedup();
+    note.tags = tags;
+    note
+}
+
+fn meeting_date(
+    path: &str,
+    name: &str,
+    kind: NoteKind,
+    properties: &Properties,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Date> {
+    use frontmatter::DateProperty;
+    let from_name = name.get(..10).and_then(date::parse);
+    match &properties.date {
+        DateProperty::Valid(day) => Some(*day),
+        _ if !kind.is_meeting() => from_name,
+        DateProperty::Invalid(text) => {
+            let line = properties.line_of("date").unwrap_or(1);
+            diagnostics.push(Diagnostic::error(
+                path,
+                line,
+                1,
+                format!("`date: {text}` is not a valid date; write it as YYYY-MM-DD"),
+            ));
+            from_name
+        }
+        DateProperty::Missing => {
+            diagnostics.push(Diagnostic::error(
+                path,
+                properties.line_of("date").unwrap_or(1),
+                1,
+                "this 1:1 note has no `date` property; add `date: YYYY-MM-DD` to its properties",
+            ));
+            from_name
+        }
+    }
+}
+
+/// Normalises a heading or pattern for matching: lower case, words of letters and digits.
+pub fn heading_key(text: &str) -> String {
+    let mut out = String::new();
+    for word in text
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .map(|w| w.replace(['\'', '’'], ""))
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// The kind of section a heading opens, from the configured table.
+pub fn section_kind(heading: &str, config: &Config) -> Option<Kind> {
+    let key = heading_key(heading);
+    if key.is_empty() {
+        return None;
+    }
+    let mut best: Option<(usize, Kind)> = None;
+    for (kind, patterns) in &config.sections {
+        for pattern in patterns {
+            let pattern = heading_key(pattern);
+            let matches = !pattern.is_empty()
+                && (key == pattern
+                    || (key.starts_with(&pattern) && key.as_bytes()[pattern.len()] == b' '));
+            if matches && best.is_none_or(|(len, _)| pattern.len() > len) {
+                best = Some((pattern.len(), *kind));
+            }
+        }
+    }
+    best.map(|(_, kind)| kind)
+}
+
+fn items(body: &str, config: &Config, position: &dyn Fn(usize) -> (usize, usize)) -> Vec<Item> {
+    let mut items: Vec<Item> = Vec::new();
+    // Headings open sections; a heading the table does not know, below a known one, stays in
+    // it (`### Infra` under `## Help`), and one at the same level or above ends it.
+    let mut sections: Vec<(u8, Option<(Kind, String)>)> = Vec::new();
+    for element in markdown::outline(body) {
+        match element {
+            Element::Heading { level, text, .. } => {
+                while sections.last().is_some_and(|(l, _)| *l >= level) {
+                    sections.pop();
+                }
+                let inherited = sections.last().and_then(|(_, s)| s.clone());
+                let own = section_kind(&text, config).map(|kind| (kind, text.clone()));
+                let section = match (own, inherited) {
+                    (Some((kind, _)), Some((parent, parent_text)))
+                        if kind == Kind::Outcomes || parent != Kind::Outcomes =>
+                    {
+                        Some((kind, if kind == parent { text } else { text.clone() }))
+                            .or(Some((parent, parent_text)))
+                    }
+                    (Some(own), _) => Some(own),
+                    (None, inherited) => inherited.map(|(kind, _)| (kind, text)),
+                };
+                sections.push((level, section));
+            }
+            Element::ListItem { depth, own, quoted } => {
+                if quoted {
+                    continue;
+                }
+                let Some((kind, heading)) = sections.last().and_then(|(_, s)| s.clone()) else {
+                    continue;
+                };
+                let parsed = task::parse(&body[own.clone()]);
+                if depth == 1 {
+                    let (line, column) = position(own.start);
+                    items.push(new_item(kind, heading, line, column, parsed));
+                } else if let Some(parent) = items.last_mut() {
+                    add_detail(parent, parsed);
+                }
+            }
+        }
+    }
+    items.retain(|item| !item.text.is_empty() || item.explicit_id);
+    items
+}
+
+fn new_item(
+    kind: Kind,
+    section: String,
+    line: usize,
+    column: usize,
+    parsed: task::ItemText,
+) -> Item {
+    let status = if kind.is_tracked() {
+        Some(parsed.checkbox.map_or(Status::Open, Status::from_checkbox))
+    } else {
+        parsed.checkbox.map(Status::from_checkbox)
+    };
+    let (id, explicit_id) = match &parsed.block_id {
+        Some(id) => (id.clone(), true),
+        None => (task::implicit_id(&plain_text(&parsed.text)), false),
+    };
+    Item {
+        kind,
+        section,
+        line,
+        column,
+        outcome: parsed.field("outcome").map(str::to_owned),
+        status,
+        id,
+        explicit_id,
+        done: parsed.done,
+        cancelled: parsed.cancelled,
+        created: parsed.created,
+        due: parsed.due,
+        details: Vec::new(),
+        tags: parsed.tags,
+        fields: parsed.fields,
+        text: parsed.text,
+    }
+}
+
+fn add_detail(parent: &mut Item, parsed: task::ItemText) {
+    if let Some(outcome) = parsed.field("outcome") {
+        parent.outcome = Some(outcome.to_owned());
+    }
+    parent.done = parent.done.or(parsed.done);
+    parent.cancelled = parent.cancelled.or(parsed.cancelled);
+    parent.fields.extend(parsed.fields);
+    if !parsed.text.is_empty() {
+        parent.details.push(parsed.text);
+    }
+}
+
+/// The words of a Markdown text without link and emphasis markup: `[[a|b]]` gives `b`.
+pub fn plain_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("[[") {
+        out.push_str(&rest[..start]);
+        let inner = &rest[start + 2..];
+        match inner.find("]]") {
+            Some(end) => {
+                let link = &inner[..end];
+                let shown = link.rsplit('|').next().unwrap_or(link);
+                out.push_str(shown.rsplit('/').next().unwrap_or(shown));
+                rest = &inner[end + 2..];
+            }
+            None => {
+                out.push_str("[[");
+                rest = inner;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace(['*', '_', '`', '=', '~'], "")
+}
+
+fn block_ids(
+    body: &str,
+    position: &dyn Fn(usize) -> (usize, usize),
+    path: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(String, usize)> {
+    let mut found: Vec<(String, usize)> = Vec::new();
+    let mut offset = 0;
+    let mut fence = false;
+    for line in body.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = !fence;
+            continue;
+        }
+        if fence {
+            continue;
+        }
+        let Some((_, id)) = task::split_block_id(trimmed) else {
+            continue;
+        };
+        let column_offset = start + line.rfind('^').unwrap_or(0);
+        let (line_number, column) = position(column_offset);
+        if let Some((_, first)) = found.iter().find(|(other, _)| *other == id) {
+            diagnostics.push(Diagnostic::error(
+                path,
+                line_number,
+                column,
+                format!(
+                    "block ID ^{id} is already used on line {first}; Obsidian links only to the first"
+                ),
+            ));
+        }
+        found.push((id, line_number));
+    }
+    found
+}
+
+fn check_request_ids(note: &Note, diagnostics: &mut Vec<Diagnostic>) {
+    for item in note
+        .items
+        .iter()
+        .filter(|i| i.kind.is_tracked() && !i.explicit_id)
+    {
+        let what = if item.kind == Kind::Requests {
+            "request"
+        } else {
+            "follow-up"
+        };
+        diagnostics.push(Diagnostic::warning(
+            &note.path,
+            item.line,
+            item.column,
+            format!(
+                "{what} has no block ID, so it is joined to other notes by its wording only; \
+                 end the line with ` ^{}` to follow it as the wording changes",
+                item.id
+            ),
+        ));
+    }
+}
+
+fn body_tags(body: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut fence = false;
+    for line in body.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = !fence;
+            continue;
+        }
+        if fence || trimmed.starts_with("#") && trimmed.trim_start_matches('#').starts_with(' ') {
+            // Headings are not tags.
+            if !fence {
+                found.extend(task::tags(trimmed.trim_start_matches('#')));
+            }
+            continue;
+        }
+        found.extend(task::tags(line));
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(path: &str, text: &str) -> (Note, Vec<Diagnostic>) {
+        let mut diagnostics = Vec::new();
+        let note = parse(path, text, &Config::default(), &mut diagnostics);
+        (note, diagnostics)
+    }
+
+    #[test]
+    fn headings_of_both_agendas_are_recognised() {
+        let config = Config::default();
+        let cases = [
+            ("Help / Resources / Action Needed", Some(Kind::Requests)),
+            (
+                "What do you need from me to ensure your success?",
+                Some(Kind::Requests),
+            ),
+            ("Recent wins and completions", Some(Kind::Wins)),
+            ("Upcoming and high priorities", Some(Kind::Priorities)),
+            ("What did you love at work this week?", Some(Kind::Loves)),
+            (
+                "What was the most frustrating thing?",
+                Some(Kind::Frustrations),
+            ),
+            ("What are you learning?", Some(Kind::Learning)),
+            ("What else is top of mind?", Some(Kind::TopOfMind)),
+            (
+                "Status of tasks you asked me to follow up on",
+                Some(Kind::FollowUps),
+            ),
+            ("Outcomes, decisions, agreements", Some(Kind::Outcomes)),
+            ("OUTCOMES", Some(Kind::Outcomes)),
+            ("Helpful links", None),
+            ("Notes", None),
+        ];
+        for (heading, kind) in cases {
+            assert_eq!(section_kind(heading, &config), kind, "{heading}");
+        }
+    }
+
+    #[test]
+    fn items_take_the_kind_of_their_section() {
+        let text = "---\ntype: one-on-one\ndate: 2026-11-20\nwith: \"[[Dana]]\"\n---\n\
+# 1:1\n## Wins\n- Shipped it ^win-1\n## Help\n- [ ] Budget ^budget\n    - Dana: asking finance\n\
+### Infra\n- [/] Access ^access\n## Notes\n- not an item\n## Outcomes\n### Decisions\n- We ship\n";
+        let (note, diagnostics) = read("1-1s/a.md", text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let kinds: Vec<_> = note
+            .items
+            .iter()
+            .map(|i| (i.kind, i.id.as_str(), i.line))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (Kind::Wins, "win-1", 8),
+                (Kind::Requests, "budget", 10),
+                (Kind::Requests, "access", 13),
+                (Kind::Outcomes, "we-ship", 18)
+            ]
+        );
+        assert_eq!(note.items[1].details, ["Dana: asking finance"]);
+        assert_eq!(note.items[2].status, Some(Status::InProgress));
+        assert_eq!(note.items[3].section, "Decisions");
+        assert_eq!(note.person(), Some("Dana"));
+    }
+
+    #[test]
+    fn an_outcome_on_a_nested_item_belongs_to_its_parent() {
+        let text = "---\ndate: 2026-11-20\n---\n## Help\n- [x] Headcount ✅ 2026-12-01 ^hc\n    - outcome:: approved\n";
+        let (note, _) = read("1-1s/a.md", text);
+        assert_eq!(note.items[0].outcome.as_deref(), Some("approved"));
+        assert_eq!(note.items[0].done, date::parse("2026-12-01"));
+        assert_eq!(note.items[0].status, Some(Status::Done));
+    }
+
+    #[test]
+    fn commented_and_quoted_items_are_not_items() {
+        let text = "---\ndate: 2026-11-20\n---\n## Help\n%% - [ ] secret ^s %%\n> [!private]\n> - [ ] private ^p\n- [ ] public ^pub\n";
+        let (note, _) = read("1-1s/a.md", text);
+        let ids: Vec<_> = note.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["pub"]);
+    }
+
+    #[test]
+    fn a_meeting_without_a_date_is_an_error_with_the_file_name_as_fallback() {
+        let (note, diagnostics) = read("1-1s/2026-11-20 Dana.md", "---\nwith: Dana\n---\n");
+        assert_eq!(note.date, date::parse("2026-11-20"));
+        assert_eq!(diagnostics.len(), 1);
+        assert!(diagnostics[0].message.contains("no `date`"));
+        let (_, diagnostics) = read("1-1s/x.md", "---\ndate: 2026-02-30\n---\n");
+        assert_eq!((diagnostics[0].line, diagnostics[0].column), (2, 1));
+    }
+
+    #[test]
+    fn a_block_id_used_twice_is_an_error_at_the_second() {
+        let text = "---\ndate: 2026-11-20\n---\n## Help\n- [ ] a ^x\n- [ ] b ^x\n";
+        let (_, diagnostics) = read("1-1s/a.md", text);
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!((diagnostics[0].line, diagnostics[0].column), (6, 9));
+        assert!(diagnostics[0].message.contains("already used on line 5"));
+    }
+
+    #[test]
+    fn ordinary_notes_are_private_unless_published() {
+        let (n, _) = read("notes/a.md", "# hi\n");
+        assert_eq!(n.kind, NoteKind::Ordinary);
+        assert!(!n.published());
+        let (n, _) = read("notes/a.md", "---\npublish: true\n---\n");
+        assert!(n.published());
+        let (n, _) = read("1-1s/a.md", "---\ndate: 2026-01-01\npublish: false\n---\n");
+        assert!(!n.published());
+        let (n, _) = read(
+            "elsewhere/a.md",
+            "---\ntype: skip-level\ndate: 2026-01-01\n---\n",
+        );
+        assert_eq!(n.kind, NoteKind::SkipLevel);
+        assert!(n.published());
+    }
+
+    #[test]
+    fn requests_without_a_block_id_are_pointed_out() {
+        let text = "---\ndate: 2026-11-20\n---\n## Help\n- [ ] Budget for RustConf\n";
+        let (note, diagnostics) = read("1-1s/a.md", text);
+        assert_eq!(note.items[0].id, "budget-for-rustconf");
+        assert!(!note.items[0].explicit_id);
+        assert_eq!(diagnostics.len(), 1);
+        assert!(diagnostics[0].message.contains("no block ID"));
+    }
+
+    #[test]
+    fn crlf_notes_read_like_lf_notes() {
+        let lf = "---\ndate: 2026-11-20\n---\n## Help\n- [ ] Budget ^b\n    - outcome:: ok\n";
+        let crlf = lf.replace('\n', "\r\n");
+        let (a, _) = read("1-1s/a.md", lf);
+        let (b, _) = read("1-1s/a.md", &crlf);
+        assert_eq!(a.items, b.items);
+    }
+}

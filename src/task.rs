@@ -1,0 +1,457 @@
+//! The syntax of one list item as Obsidian, the Tasks plugin and Dataview write it: the
+//! checkbox, the block ID, emoji dates and inline fields.
+
+use crate::date::{self, Date};
+
+/// The state of a request or follow-up, from its checkbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Open,
+    InProgress,
+    Done,
+    Declined,
+}
+
+impl Status {
+    /// The name used in JSON and on the terminal.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::InProgress => "in-progress",
+            Status::Done => "done",
+            Status::Declined => "declined",
+        }
+    }
+
+    /// Open or in progress: still waiting for an answer.
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Open | Status::InProgress)
+    }
+
+    /// The status of a checkbox character: `[>]` (forwarded) counts as open, and any character
+    /// Obsidian does not know counts as done, as Obsidian treats it.
+    pub fn from_checkbox(mark: char) -> Status {
+        match mark {
+            ' ' | '>' | '<' => Status::Open,
+            '/' => Status::InProgress,
+            '-' => Status::Declined,
+            _ => Status::Done,
+        }
+    }
+}
+
+/// The parts of one list item's text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemText {
+    /// The character between `[` and `]`, for a task item.
+    pub checkbox: Option<char>,
+    /// The text without checkbox, block ID, emoji fields and inline fields.
+    pub text: String,
+    /// The Obsidian block ID (`^id` at the end), without `^`.
+    pub block_id: Option<String>,
+    /// ✅ or `[done:: …]` / `[completion:: …]`.
+    pub done: Option<Date>,
+    /// ❌ or `[cancelled:: …]`.
+    pub cancelled: Option<Date>,
+    /// ➕ or `[created:: …]`.
+    pub created: Option<Date>,
+    /// 📅 or `[due:: …]`.
+    pub due: Option<Date>,
+    /// Every inline field, keys normalised (`Basic Field` → `basic-field`), in order.
+    pub fields: Vec<(String, String)>,
+    /// `#tags` in the text, without `#`, lower-cased.
+    pub tags: Vec<String>,
+}
+
+impl ItemText {
+    /// The value of an inline field.
+    pub fn field(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Splits a list item's own text (list marker included or not) into its parts.
+pub fn parse(source: &str) -> ItemText {
+    let joined = source
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut rest = strip_marker(&joined);
+    let mut item = ItemText::default();
+    if let Some((mark, after)) = checkbox(rest) {
+        item.checkbox = Some(mark);
+        rest = after;
+    }
+    let mut text = rest.trim().to_owned();
+    if let Some((before, id)) = split_block_id(&text) {
+        item.block_id = Some(id);
+        text = before;
+    }
+    text = take_bracketed_fields(&text, &mut item.fields);
+    text = take_emoji_fields(&text, &mut item);
+    if let Some((before, key, value)) = split_plain_field(&text) {
+        item.fields.push((key, value));
+        text = before;
+    }
+    for (key, value) in &item.fields {
+        let day = date::parse(value);
+        match key.as_str() {
+            "done" | "completion" | "completed" => item.done = item.done.or(day),
+            "cancelled" | "canceled" => item.cancelled = item.cancelled.or(day),
+            "created" => item.created = item.created.or(day),
+            "due" => item.due = item.due.or(day),
+            _ => {}
+        }
+    }
+    item.tags = tags(&text);
+    item.text = collapse_spaces(&text);
+    item
+}
+
+fn strip_marker(text: &str) -> &str {
+    let text = text.trim_start();
+    if let Some(rest) = text.strip_prefix(['-', '*', '+']) {
+        if rest.is_empty() || rest.starts_with([' ', '\t']) {
+            return rest.trim_start();
+        }
+        return text;
+    }
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=9).contains(&digits) {
+        let rest = &text[digits..];
+        if let Some(rest) = rest.strip_prefix(['.', ')']) {
+            if rest.is_empty() || rest.starts_with([' ', '\t']) {
+                return rest.trim_start();
+            }
+        }
+    }
+    text
+}
+
+fn checkbox(text: &str) -> Option<(char, &str)> {
+    let rest = text.strip_prefix('[')?;
+    let mut chars = rest.chars();
+    let mark = chars.next()?;
+    let after = chars.as_str().strip_prefix(']')?;
+    if mark == ']' || mark == '[' || !(after.is_empty() || after.starts_with([' ', '\t'])) {
+        return None;
+    }
+    Some((mark, after))
+}
+
+fn is_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_'
+}
+
+/// `text ^block-id` → (`text`, `block-id`). The ID must follow white space, or be alone.
+pub fn split_block_id(text: &str) -> Option<(String, String)> {
+    let trimmed = text.trim_end();
+    let caret = trimmed.rfind('^')?;
+    let id = &trimmed[caret + 1..];
+    if id.is_empty() || !id.chars().all(is_id_char) {
+        return None;
+    }
+    let before = &trimmed[..caret];
+    if !(before.is_empty() || before.ends_with([' ', '\t'])) {
+        return None;
+    }
+    Some((before.trim_end().to_owned(), id.to_owned()))
+}
+
+/// Dataview's key normalisation: `Basic Field` → `basic-field`.
+pub fn normalize_key(key: &str) -> String {
+    let mut out = String::new();
+    for word in key.split_whitespace() {
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+fn valid_key(key: &str) -> bool {
+    let key = key.trim();
+    !key.is_empty()
+        && key.chars().count() <= 40
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+}
+
+/// Takes `[key:: value]` and `(key:: value)` out of the text.
+fn take_bracketed_fields(text: &str, fields: &mut Vec<(String, String)>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find(['[', '(']) {
+        let close_char = if rest.as_bytes()[open] == b'[' {
+            ']'
+        } else {
+            ')'
+        };
+        let inner_start = open + 1;
+        let found = rest[inner_start..].find(close_char).and_then(|close| {
+            let inner = &rest[inner_start..inner_start + close];
+            let (key, value) = inner.split_once("::")?;
+            valid_key(key).then(|| {
+                (
+                    normalize_key(key),
+                    value.trim().to_owned(),
+                    inner_start + close + 1,
+                )
+            })
+        });
+        match found {
+            Some((key, value, end)) => {
+                out.push_str(&rest[..open]);
+                fields.push((key, value));
+                rest = &rest[end..];
+            }
+            None => {
+                out.push_str(&rest[..inner_start]);
+                rest = &rest[inner_start..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text key:: value` → (`text`, `key`, `value`): an unbracketed field runs to the end.
+fn split_plain_field(text: &str) -> Option<(String, String, String)> {
+    let marker = text.find("::")?;
+    let before = &text[..marker];
+    let key_start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || matches!(c, '-' | '_')))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let key = &before[key_start..];
+    if !valid_key(key) || !(key_start == 0 || before[..key_start].ends_with(' ')) {
+        return None;
+    }
+    let value = text[marker + 2..].trim().to_owned();
+    Some((
+        before[..key_start].trim_end().to_owned(),
+        normalize_key(key),
+        value,
+    ))
+}
+
+const DATE_EMOJI: [char; 6] = ['✅', '❌', '➕', '📅', '⏳', '🛫'];
+const PRIORITY_EMOJI: [char; 5] = ['🔺', '⏫', '🔼', '🔽', '⏬'];
+const RUN_EMOJI: [char; 3] = ['🔁', '🆔', '⛔'];
+
+/// Takes the Tasks plugin's emoji fields out of the text, in any order, each with an optional
+/// U+FE0F after the emoji.
+fn take_emoji_fields(text: &str, item: &mut ItemText) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if DATE_EMOJI.contains(&c) {
+            let after = text[i + c.len_utf8()..].trim_start_matches('\u{fe0f}');
+            let value = after.trim_start();
+            let candidate: String = value.chars().take(10).collect();
+            if let Some(day) = date::parse(&candidate) {
+                match c {
+                    '✅' => item.done = item.done.or(Some(day)),
+                    '❌' => item.cancelled = item.cancelled.or(Some(day)),
+                    '➕' => item.created = item.created.or(Some(day)),
+                    '📅' => item.due = item.due.or(Some(day)),
+                    _ => {}
+                }
+                let end = text.len() - value.len() + candidate.len();
+                while chars.peek().is_some_and(|(j, _)| *j < end) {
+                    chars.next();
+                }
+                continue;
+            }
+        } else if PRIORITY_EMOJI.contains(&c) {
+            continue;
+        } else if RUN_EMOJI.contains(&c) {
+            // A recurrence rule or dependency IDs run to the next emoji field.
+            while chars.peek().is_some_and(|(_, n)| {
+                !DATE_EMOJI.contains(n)
+                    && !PRIORITY_EMOJI.contains(n)
+                    && !RUN_EMOJI.contains(n)
+                    && *n != '#'
+            }) {
+                chars.next();
+            }
+            continue;
+        } else if c == '\u{fe0f}' {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The `#tags` of a text: letters, digits, `_`, `-`, `/`, with at least one non-digit.
+pub fn tags(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut previous = ' ';
+    for (i, c) in text.char_indices() {
+        if c == '#' && (previous.is_whitespace() || i == 0) {
+            let tag: String = text[i + 1..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '/'))
+                .collect();
+            if !tag.is_empty() && !tag.chars().all(|c| c.is_ascii_digit() || c == '/') {
+                found.push(tag.to_lowercase());
+            }
+        }
+        previous = c;
+    }
+    found
+}
+
+fn collapse_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// An ID made from an item's text, for items without a block ID: lower-case words joined by
+/// `-`, without markup or punctuation, at most 60 characters.
+pub fn implicit_id(text: &str) -> String {
+    let mut id = String::new();
+    let mut pending_dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if pending_dash && !id.is_empty() {
+                id.push('-');
+            }
+            pending_dash = false;
+            id.extend(c.to_lowercase());
+        } else if c != '\'' && c != '’' {
+            pending_dash = true;
+        }
+    }
+    if id.chars().count() > 60 {
+        id = id.chars().take(60).collect();
+        if let Some(cut) = id.rfind('-') {
+            id.truncate(cut);
+        }
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Option<Date> {
+        date::parse(text)
+    }
+
+    #[test]
+    fn checkbox_characters_give_the_status() {
+        let cases = [
+            (' ', Status::Open),
+            ('/', Status::InProgress),
+            ('x', Status::Done),
+            ('X', Status::Done),
+            ('-', Status::Declined),
+            ('>', Status::Open),
+            ('!', Status::Done),
+        ];
+        for (mark, status) in cases {
+            assert_eq!(Status::from_checkbox(mark), status, "[{mark}]");
+        }
+    }
+
+    #[test]
+    fn a_task_with_everything() {
+        let item = parse("- [x] Headcount for the on-call rotation ✅ 2026-12-01 ^oncall-hc");
+        assert_eq!(item.checkbox, Some('x'));
+        assert_eq!(item.text, "Headcount for the on-call rotation");
+        assert_eq!(item.block_id.as_deref(), Some("oncall-hc"));
+        assert_eq!(item.done, day("2026-12-01"));
+    }
+
+    #[test]
+    fn emoji_fields_in_any_order_with_variation_selectors() {
+        let item = parse(
+            "- [-] Move the launch date ❌\u{fe0f} 2026-11-27 ➕ 2026-10-01 ⏫ 📅 2026-12-24 #launch",
+        );
+        assert_eq!(item.checkbox, Some('-'));
+        assert_eq!(item.text, "Move the launch date #launch");
+        assert_eq!(item.cancelled, day("2026-11-27"));
+        assert_eq!(item.created, day("2026-10-01"));
+        assert_eq!(item.due, day("2026-12-24"));
+        assert_eq!(item.tags, ["launch"]);
+    }
+
+    #[test]
+    fn recurrence_runs_to_the_next_field() {
+        let item = parse("- [ ] Weekly report 🔁 every week 📅 2026-01-05");
+        assert_eq!(item.text, "Weekly report");
+        assert_eq!(item.due, day("2026-01-05"));
+    }
+
+    #[test]
+    fn dataview_fields_bracketed_and_plain() {
+        let item =
+            parse("- [x] Budget [done:: 2026-12-01] (Owner Name:: Dana) outcome:: approved, Q1");
+        assert_eq!(item.text, "Budget");
+        assert_eq!(item.done, day("2026-12-01"));
+        assert_eq!(item.field("owner-name"), Some("Dana"));
+        assert_eq!(item.field("outcome"), Some("approved, Q1"));
+        let nested = parse("- outcome:: approved, one contractor for Q1");
+        assert_eq!(
+            nested.field("outcome"),
+            Some("approved, one contractor for Q1")
+        );
+        assert_eq!(nested.text, "");
+    }
+
+    #[test]
+    fn block_ids_need_a_space_before_the_caret() {
+        assert_eq!(parse("- item ^abc-1").block_id.as_deref(), Some("abc-1"));
+        assert_eq!(parse("- x^2").block_id, None);
+        assert_eq!(parse("- item ^not valid").block_id, None);
+        assert_eq!(
+            parse("- item ^under_score").block_id.as_deref(),
+            Some("under_score")
+        );
+    }
+
+    #[test]
+    fn links_and_brackets_are_not_fields() {
+        let item = parse("- [ ] Ask about [[Budget Q1|the budget]] (soon) [link](http://x)");
+        assert_eq!(
+            item.text,
+            "Ask about [[Budget Q1|the budget]] (soon) [link](http://x)"
+        );
+        assert!(item.fields.is_empty());
+    }
+
+    #[test]
+    fn plain_items_and_numbered_items() {
+        let item = parse("1. Shipped the ledger migration");
+        assert_eq!(item.checkbox, None);
+        assert_eq!(item.text, "Shipped the ledger migration");
+        assert_eq!(parse("- [link] text").checkbox, None);
+    }
+
+    #[test]
+    fn tags_need_a_non_digit() {
+        assert_eq!(tags("#1984 #a/b #Growth x#no"), ["a/b", "growth"]);
+    }
+
+    #[test]
+    fn implicit_ids_normalise_text() {
+        assert_eq!(
+            implicit_id("Approval for the **RustConf** travel budget!"),
+            "approval-for-the-rustconf-travel-budget"
+        );
+        assert_eq!(implicit_id("Dana's sign-off"), "danas-sign-off");
+        assert_eq!(implicit_id("Überprüfung"), "überprüfung");
+        assert!(implicit_id(&"word ".repeat(40)).chars().count() <= 60);
+    }
+}

@@ -1,0 +1,237 @@
+//! Finding and reading the notes of a vault: every `*.md` below the root, in parallel, each
+//! problem a diagnostic.
+
+use crate::config::{self, Config};
+use crate::diagnostic::{self, Diagnostic, LineIndex};
+use crate::note::{self, Note};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Notes larger than this are reported and skipped: no one writes a 1:1 that long, and it keeps
+/// a stray export from taking the memory of a build.
+pub const MAX_NOTE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// A loaded vault: its settings, every note that could be read, and every problem found.
+#[derive(Debug)]
+pub struct Vault {
+    pub root: PathBuf,
+    pub config: Config,
+    /// Notes sorted by path.
+    pub notes: Vec<Note>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The vault for a working folder: the nearest ancestor holding `upward.yaml`, else the folder.
+pub fn find_root(start: &Path) -> PathBuf {
+    start
+        .ancestors()
+        .find(|dir| dir.join(config::FILE_NAME).is_file())
+        .unwrap_or(start)
+        .to_path_buf()
+}
+
+/// Loads every note of the vault at `root`.
+pub fn load(root: &Path) -> Vault {
+    let (config, mut diagnostics) = Config::load(root);
+    let (files, walk_diagnostics) = discover(root, &config);
+    diagnostics.extend(walk_diagnostics);
+    let results: Vec<(Option<Note>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|(path, rel)| read_note(path, rel, &config))
+        .collect();
+    let mut notes = Vec::with_capacity(results.len());
+    for (note, found) in results {
+        notes.extend(note);
+        diagnostics.extend(found);
+    }
+    diagnostic::sort(&mut diagnostics);
+    Vault {
+        root: root.to_path_buf(),
+        config,
+        notes,
+        diagnostics,
+    }
+}
+
+/// The vault-relative form of a path, with `/` separators.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn ignore_set(config: &Config, diagnostics: &mut Vec<Diagnostic>) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in &config.ignore {
+        let trimmed = pattern.trim().trim_start_matches("./");
+        let anchored = trimmed.starts_with('/') || trimmed.trim_end_matches('/').contains('/');
+        let base = trimmed.trim_matches('/');
+        if base.is_empty() {
+            continue;
+        }
+        let prefix = if anchored { "" } else { "**/" };
+        for glob in [format!("{prefix}{base}"), format!("{prefix}{base}/**")] {
+            match Glob::new(&glob) {
+                Ok(glob) => {
+                    builder.add(glob);
+                }
+                Err(error) => {
+                    diagnostics.push(Diagnostic::warning(
+                        config::FILE_NAME,
+                        1,
+                        1,
+                        format!("ignore pattern `{pattern}` is not valid: {error}"),
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+    builder.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+/// The Markdown files of the vault, sorted, with their vault-relative paths. Hidden entries,
+/// the output folder and ignored paths are skipped; symbolic links are followed, and a link
+/// that loops back is reported instead of followed.
+pub fn discover(root: &Path, config: &Config) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let ignore = ignore_set(config, &mut diagnostics);
+    let output = config.output.trim_matches('/').to_owned();
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            let name = entry.file_name().to_string_lossy();
+            if name.starts_with('.') {
+                return false;
+            }
+            let rel = relative(root, entry.path());
+            rel != output && !ignore.is_match(&rel)
+        });
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let is_md = entry
+                    .path()
+                    .extension()
+                    .is_some_and(|ext| ext.eq_ignore_ascii_case("md"));
+                if !is_md || entry.file_type().is_dir() {
+                    continue;
+                }
+                let rel = relative(root, entry.path());
+                if !entry.file_type().is_file() {
+                    diagnostics.push(Diagnostic::warning(
+                        &rel,
+                        1,
+                        1,
+                        "not a regular file; skipped",
+                    ));
+                    continue;
+                }
+                files.push((entry.path().to_path_buf(), rel));
+            }
+            Err(error) => {
+                let rel = error
+                    .path()
+                    .map_or_else(|| ".".to_owned(), |p| relative(root, p));
+                let message = match error.loop_ancestor() {
+                    Some(ancestor) => format!(
+                        "symbolic link loop: this points back to `{}`; skipped",
+                        relative(root, ancestor)
+                    ),
+                    None => match error.io_error() {
+                        Some(io) => format!("cannot read: {io}; skipped"),
+                        None => format!("cannot read: {error}; skipped"),
+                    },
+                };
+                diagnostics.push(Diagnostic::warning(&rel, 1, 1, message));
+            }
+        }
+    }
+    (files, diagnostics)
+}
+
+/// Reads and parses one note; a note that cannot be read at all gives only diagnostics.
+pub fn read_note(path: &Path, rel: &str, config: &Config) -> (Option<Note>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let text = match read_text(path, rel, &mut diagnostics) {
+        Some(text) => text,
+        None => return (None, diagnostics),
+    };
+    let note = note::parse(rel, &text, config, &mut diagnostics);
+    (Some(note), diagnostics)
+}
+
+/// The text of a note: size-limited, binary files refused, a byte-order mark removed, and
+/// bytes that are not UTF-8 reported and replaced.
+pub fn read_text(path: &Path, rel: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_NOTE_BYTES + 1).read_to_end(&mut bytes));
+    if let Err(error) = read {
+        diagnostics.push(Diagnostic::error(
+            rel,
+            1,
+            1,
+            format!("cannot read: {error}"),
+        ));
+        return None;
+    }
+    if bytes.len() as u64 > MAX_NOTE_BYTES {
+        diagnostics.push(Diagnostic::error(
+            rel,
+            1,
+            1,
+            format!(
+                "larger than {} MiB, too large for a note; skipped",
+                MAX_NOTE_BYTES / 1024 / 1024
+            ),
+        ));
+        return None;
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
+        let text = String::from_utf8_lossy(&bytes[..nul]);
+        let (line, column) = LineIndex::new(&text).position(text.len());
+        diagnostics.push(Diagnostic::warning(
+            rel,
+            line,
+            column,
+            "a binary file, not Markdown text (it holds a NUL byte); skipped",
+        ));
+        return None;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            if text.trim().is_empty() {
+                diagnostics.push(Diagnostic::info(rel, 1, 1, "empty note"));
+            }
+            Some(text.to_owned())
+        }
+        Err(error) => {
+            let valid = error.valid_up_to();
+            let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+            let (line, column) = LineIndex::new(before).position(valid);
+            diagnostics.push(Diagnostic::error(
+                rel,
+                line,
+                column,
+                format!(
+                    "not valid UTF-8 (byte 0x{:02X}); save the note as UTF-8. \
+                     It is read with the invalid bytes replaced",
+                    bytes[valid]
+                ),
+            ));
+            Some(String::from_utf8_lossy(bytes).into_owned())
+        }
+    }
+}
