@@ -1,0 +1,131 @@
+//! A small helper shared by the integration tests: a vault in a temporary folder, and the
+//! `upward` binary run on it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The date every test runs on, so days open are the same on every machine.
+pub const TODAY: &str = "2026-11-24";
+
+/// A vault in a temporary folder, removed when dropped.
+pub struct TestVault {
+    dir: tempfile::TempDir,
+}
+
+impl TestVault {
+    /// An empty vault.
+    pub fn new() -> Self {
+        TestVault {
+            dir: tempfile::tempdir().expect("a temporary folder"),
+        }
+    }
+
+    /// A copy of the repository's `sample-vault`.
+    pub fn sample() -> Self {
+        let vault = TestVault::new();
+        copy_dir(&sample_vault(), vault.path());
+        vault
+    }
+
+    /// The vault's folder.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file (creating its folders) and returns the vault for chaining.
+    pub fn file(self, rel: &str, contents: impl AsRef<[u8]>) -> Self {
+        self.write(rel, contents);
+        self
+    }
+
+    /// Writes a file, creating its folders.
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
+        let path = self.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("a parent folder")).expect("folders");
+        std::fs::write(&path, contents).expect("a written file");
+    }
+
+    /// Reads a file of the vault as text.
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel)).expect("a readable file")
+    }
+
+    /// Runs `upward --vault <this vault> args…`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = upward();
+        command.arg("--vault").arg(self.path()).args(args);
+        Run::of(command)
+    }
+}
+
+/// The `upward` binary, with a fixed date and no colour.
+pub fn upward() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_upward"));
+    command.env("UPWARD_TODAY", TODAY).env_remove("CLICOLOR_FORCE");
+    command
+}
+
+/// The repository's sample vault.
+pub fn sample_vault() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-vault")
+}
+
+/// What a run of the binary printed and how it exited.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Runs a prepared command to completion.
+    pub fn of(mut command: Command) -> Run {
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = command.output().expect("upward runs");
+        Run {
+            code: status.code(),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        }
+    }
+
+    /// Asserts the exit code, showing the output when it differs.
+    pub fn code(self, expected: i32) -> Run {
+        assert_eq!(
+            self.code,
+            Some(expected),
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// Parses stdout as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// The diagnostics of `check --format json`.
+    pub fn diagnostics(&self) -> Vec<serde_json::Value> {
+        self.json().as_array().expect("an array").clone()
+    }
+}
+
+/// Copies a folder tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("a readable entry");
+        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("a folder");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("a copied file");
+        }
+    }
+}
