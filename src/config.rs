@@ -203,6 +203,8 @@ pub struct Config {
     pub ignore: Vec<String>,
     /// Days after which an open request is called stale.
     pub stale_after_days: u32,
+    /// The folder of the vault's own templates (vault-relative); never read as notes.
+    pub templates: String,
     /// The template `new` uses by default.
     pub template: String,
     /// The file name pattern of new notes, relative to the vault.
@@ -218,6 +220,7 @@ impl Default for Config {
             output: "_site".into(),
             ignore: Vec::new(),
             stale_after_days: 30,
+            templates: "templates".into(),
             template: "five-questions".into(),
             note_name: "{{ meetings }}/{{ date }} {{ person }}.md".into(),
             sections: DEFAULT_HEADINGS
@@ -235,16 +238,18 @@ struct Raw {
     output: Option<String>,
     ignore: Option<Vec<String>>,
     stale_after_days: Option<u32>,
+    templates: Option<String>,
     template: Option<String>,
     note_name: Option<String>,
     sections: Option<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 8] = [
     "meetings",
     "output",
     "ignore",
     "stale_after_days",
+    "templates",
     "template",
     "note_name",
     "sections",
@@ -338,6 +343,17 @@ impl Config {
         (config, diagnostics)
     }
 
+    /// Adds headings that open sections of a kind.
+    pub fn add_headings(&mut self, kind: Kind, headings: impl IntoIterator<Item = String>) {
+        if let Some((_, list)) = self.sections.iter_mut().find(|(k, _)| *k == kind) {
+            for heading in headings {
+                if !list.contains(&heading) {
+                    list.push(heading);
+                }
+            }
+        }
+    }
+
     fn apply(&mut self, raw: Raw, line: usize, diagnostics: &mut Vec<Diagnostic>) {
         if let Some(meetings) = raw.meetings {
             self.meetings = folder(&meetings);
@@ -361,6 +377,9 @@ impl Config {
         if let Some(days) = raw.stale_after_days {
             self.stale_after_days = days;
         }
+        if let Some(templates) = raw.templates {
+            self.templates = folder(&templates);
+        }
         if let Some(template) = raw.template {
             self.template = template;
         }
@@ -369,11 +388,7 @@ impl Config {
         }
         for (name, headings) in raw.sections.unwrap_or_default() {
             match Kind::from_name(&name) {
-                Some(kind) => {
-                    if let Some((_, list)) = self.sections.iter_mut().find(|(k, _)| *k == kind) {
-                        list.extend(headings);
-                    }
-                }
+                Some(kind) => self.add_headings(kind, headings),
                 None => diagnostics.push(Diagnostic::warning(
                     FILE_NAME,
                     line,
@@ -417,6 +432,13 @@ mod tests {
             .1;
         assert!(requests.contains(&"Blocked on".to_owned()));
         assert!(requests.contains(&"help".to_owned()));
+    }
+
+    #[test]
+    fn the_commented_settings_of_init_are_the_defaults() {
+        let (config, diagnostics) = Config::parse(include_str!("../templates/upward.yaml"));
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(config, Config::default());
     }
 
     #[test]

@@ -3,16 +3,21 @@
 //!
 //! The pipeline, in the order data flows: [`vault`] finds and reads the notes, [`note`] parses
 //! each one (with [`frontmatter`], [`markdown`] and [`task`]), [`model`] joins them across notes,
-//! and [`commands`] turn the result into output.
+//! and [`commands`] turn the result into output. [`template`] renders the note
+//! templates, and [`write`] is the one way anything is written into a vault.
 
 pub mod commands;
 pub mod config;
 pub mod date;
 pub mod diagnostic;
+pub mod error;
 pub mod frontmatter;
 pub mod markdown;
 pub mod model;
 pub mod note;
+pub mod questions;
 pub mod task;
+pub mod template;
 pub mod vault;
+pub mod write;
 pub mod yaml;

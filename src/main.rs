@@ -4,7 +4,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use upward::commands::{check, requests};
+use upward::commands::{check, init, new, requests};
 use upward::{date, model::Model, vault};
 
 /// Keeps the paper trail of your 1:1s: requests for help, wins, decisions and agreements,
@@ -41,6 +41,29 @@ enum Command {
         #[arg(long, value_name = "PERSON")]
         with: Option<String>,
     },
+    /// Write the next 1:1 note from a template, carrying open requests forward; prints its path
+    New {
+        /// The template [default: `template` in upward.yaml, else five-questions]
+        #[arg(long, short, value_name = "NAME")]
+        template: Option<String>,
+        /// The meeting date, YYYY-MM-DD [default: today]
+        #[arg(long, short, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        date: Option<date::Date>,
+        /// The person [default: the person of the latest 1:1]
+        #[arg(long, short, value_name = "PERSON")]
+        with: Option<String>,
+        /// Print the note instead of writing it
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Start a vault: upward.yaml, the templates, the meetings folder, a .gitignore
+    Init {
+        /// The folder [default: the current folder]
+        dir: Option<PathBuf>,
+        /// Write a copy of the sample vault instead, to try upward on
+        #[arg(long)]
+        example: bool,
+    },
     /// Print a shell completion script
     Completions {
         /// The shell
@@ -52,6 +75,10 @@ enum Command {
 enum CheckFormat {
     Text,
     Json,
+}
+
+fn parse_date(text: &str) -> Result<date::Date, String> {
+    date::parse(text).ok_or_else(|| format!("`{text}` is not a date; write it as YYYY-MM-DD"))
 }
 
 fn main() -> ExitCode {
@@ -84,6 +111,30 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let io = |e: std::io::Error| format!("cannot write the output: {e}");
     if let Command::Completions { shell } = cli.command {
         clap_complete::generate(shell, &mut Cli::command(), "upward", &mut std::io::stdout());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Init { dir, example } = &cli.command {
+        let dir = dir
+            .clone()
+            .or(cli.vault.clone())
+            .unwrap_or_else(|| PathBuf::from("."));
+        let outcomes = if *example {
+            init::example(&dir)
+        } else {
+            init::init(&dir)
+        };
+        let outcomes = outcomes.map_err(|e| e.to_string())?;
+        for outcome in outcomes {
+            match outcome {
+                init::Outcome::Created(path) => println!("created {}", dir.join(path).display()),
+                init::Outcome::Skipped(path) => {
+                    println!(
+                        "skipped {} (it exists; left as it was)",
+                        dir.join(path).display()
+                    )
+                }
+            }
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let root = vault_root(cli.vault)?;
@@ -121,8 +172,43 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             .map_err(io)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Completions { .. } => unreachable!("handled before the vault is loaded"),
+        Command::New {
+            template,
+            date,
+            with,
+            dry_run,
+        } => {
+            let options = new::Options {
+                template,
+                date,
+                with,
+            };
+            let planned = match new::plan(&vault, &model, &options, date::today()) {
+                Ok(planned) => planned,
+                Err(error) => return Ok(fail(&error)),
+            };
+            if dry_run {
+                print!("{}", planned.text);
+                return Ok(ExitCode::SUCCESS);
+            }
+            match new::write(&vault, &planned) {
+                Ok(path) => {
+                    println!("{}", path.display());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(error) => Ok(fail(&error)),
+            }
+        }
+        Command::Completions { .. } | Command::Init { .. } => {
+            unreachable!("handled before the vault is loaded")
+        }
     }
+}
+
+/// A command that could not do its job: the message, and exit status 1.
+fn fail(error: &upward::error::Error) -> ExitCode {
+    eprintln!("upward: {error}");
+    ExitCode::FAILURE
 }
 
 /// Commands other than `check` mention errors on stderr, so a broken note is not missed.

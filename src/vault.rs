@@ -34,7 +34,8 @@ pub fn find_root(start: &Path) -> PathBuf {
 
 /// Loads every note of the vault at `root`.
 pub fn load(root: &Path) -> Vault {
-    let (config, mut diagnostics) = Config::load(root);
+    let (mut config, mut diagnostics) = Config::load(root);
+    diagnostics.extend(crate::questions::register_headings(root, &mut config));
     let (files, walk_diagnostics) = discover(root, &config);
     diagnostics.extend(walk_diagnostics);
     let results: Vec<(Option<Note>, Vec<Diagnostic>)> = files
@@ -95,12 +96,13 @@ fn ignore_set(config: &Config, diagnostics: &mut Vec<Diagnostic>) -> GlobSet {
 }
 
 /// The Markdown files of the vault, sorted, with their vault-relative paths. Hidden entries,
-/// the output folder and ignored paths are skipped; symbolic links are followed, and a link
+/// the output folder, the templates folder and ignored paths are skipped; symbolic links are followed, and a link
 /// that loops back is reported instead of followed.
 pub fn discover(root: &Path, config: &Config) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let ignore = ignore_set(config, &mut diagnostics);
     let output = config.output.trim_matches('/').to_owned();
+    let templates = config.templates.trim_matches('/').to_owned();
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(root)
         .follow_links(true)
@@ -115,7 +117,7 @@ pub fn discover(root: &Path, config: &Config) -> (Vec<(PathBuf, String)>, Vec<Di
                 return false;
             }
             let rel = relative(root, entry.path());
-            rel != output && !ignore.is_match(&rel)
+            rel != output && rel != templates && !ignore.is_match(&rel)
         });
     for entry in walker {
         match entry {

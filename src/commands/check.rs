@@ -50,8 +50,9 @@ pub fn run(
     let errors = count(Severity::Error);
     writeln!(
         err,
-        "checked {} notes: {} {}, {} {}, {} info",
+        "checked {} {}: {} {}, {} {}, {} info",
         vault.notes.len(),
+        plural(vault.notes.len(), "note", "notes"),
         errors,
         plural(errors, "error", "errors"),
         count(Severity::Warning),

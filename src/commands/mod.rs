@@ -1,4 +1,6 @@
 //! The subcommands, each over the loaded vault and its model.
 
 pub mod check;
+pub mod init;
+pub mod new;
 pub mod requests;

@@ -1,0 +1,48 @@
+//! Embeds the sample vault, so `upward init --example` works from an installed binary.
+
+use std::fmt::Write;
+use std::path::Path;
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-vault");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files = Vec::new();
+    collect(&root, &root, &mut files);
+    files.sort();
+    let mut code = String::from(
+        "/// The files of the sample vault: vault-relative path and contents.\n\
+         pub const SAMPLE_VAULT: &[(&str, &[u8])] = &[\n",
+    );
+    for (rel, path) in files {
+        writeln!(code, "    ({rel:?}, include_bytes!({path:?})),").expect("writing to a string");
+    }
+    code.push_str("];\n");
+    let out =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("sample_vault.rs");
+    std::fs::write(out, code).expect("writing the embedded sample vault");
+}
+
+fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || name == "_site" {
+            continue;
+        }
+        if path.is_dir() {
+            collect(root, &path, files);
+        } else {
+            let rel = path
+                .strip_prefix(root)
+                .expect("inside the sample vault")
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            files.push((rel, path.display().to_string()));
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Writing into the vault: atomically, and never over a file that exists.
+
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::path::Path;
+
+/// Creates `path` with `contents`, its folders as needed. The file appears whole or not at
+/// all (written beside it, then linked into place), and an existing file is never replaced:
+/// then the result is [`Error::Exists`] and nothing changed.
+pub fn create_new(path: &Path, contents: &[u8]) -> Result<()> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if path.exists() || path.is_symlink() {
+        return Err(Error::Exists {
+            path: path.to_path_buf(),
+        });
+    }
+    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".upward-").suffix(".tmp");
+    // A note is the user's own file: the usual mode (0666 less the umask), not a temporary
+    // file's 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder
+        .tempfile_in(parent)
+        .map_err(|e| Error::io(parent, e))?;
+    temp.write_all(contents)
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| Error::io(path, e))?;
+    temp.persist_noclobber(path).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::Exists {
+                path: path.to_path_buf(),
+            }
+        } else {
+            Error::io(path, e.error)
+        }
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_replaces_an_existing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b.md");
+        create_new(&path, b"first").unwrap();
+        let error = create_new(&path, b"second").unwrap_err();
+        assert!(matches!(error, Error::Exists { .. }));
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("a"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, ["b.md"], "no temporary file is left behind");
+    }
+}
