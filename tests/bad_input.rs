@@ -5,7 +5,8 @@ mod common;
 use common::TestVault;
 use serde_json::Value;
 
-const GOOD: &str = "---\ndate: 2026-11-20\nwith: \"[[Dana]]\"\n---\n## Help\n- [ ] Budget ^budget\n";
+const GOOD: &str =
+    "---\ndate: 2026-11-20\nwith: \"[[Dana]]\"\n---\n## Help\n- [ ] Budget ^budget\n";
 
 /// A vault with one good note beside the bad input.
 fn vault_with(rel: &str, contents: impl AsRef<[u8]>) -> TestVault {
@@ -35,7 +36,10 @@ fn request_ids(vault: &TestVault) -> Vec<String> {
 
 fn assert_good_note_still_loads(vault: &TestVault) {
     let ids = request_ids(vault);
-    assert!(ids.iter().any(|id| id == "budget"), "the good note loads: {ids:?}");
+    assert!(
+        ids.iter().any(|id| id == "budget"),
+        "the good note loads: {ids:?}"
+    );
 }
 
 fn position(d: &Value) -> (u64, u64, &str) {
@@ -48,7 +52,10 @@ fn position(d: &Value) -> (u64, u64, &str) {
 
 #[test]
 fn a_utf8_bom_does_not_hide_the_properties() {
-    let vault = vault_with("1-1s/bom.md", format!("\u{feff}{}", GOOD.replace("budget", "bom")));
+    let vault = vault_with(
+        "1-1s/bom.md",
+        format!("\u{feff}{}", GOOD.replace("budget", "bom")),
+    );
     assert!(diagnostics_for(&vault, "1-1s/bom.md").is_empty());
     let run = vault.run(&["requests", "--json"]).code(0);
     assert_eq!(run.json().as_array().unwrap().len(), 2);
@@ -73,8 +80,10 @@ fn an_empty_file_is_reported_and_the_rest_loads() {
     assert_eq!(ordinary.len(), 1);
     assert_eq!(position(&ordinary[0]), (1, 1, "info"));
     let meeting = diagnostics_for(&vault, "1-1s/empty.md");
-    assert!(meeting.iter().any(|d| position(d) == (1, 1, "error")
-        && d["message"].as_str().unwrap().contains("no `date`")));
+    assert!(
+        meeting.iter().any(|d| position(d) == (1, 1, "error")
+            && d["message"].as_str().unwrap().contains("no `date`"))
+    );
     assert_good_note_still_loads(&vault);
 }
 
@@ -94,7 +103,10 @@ fn non_utf8_bytes_are_located_and_the_note_still_loads() {
 
 #[test]
 fn a_binary_file_named_md_is_skipped_with_a_warning() {
-    let vault = vault_with("attachments/photo.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
+    let vault = vault_with(
+        "attachments/photo.md",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    );
     let found = diagnostics_for(&vault, "attachments/photo.md");
     assert_eq!(found.len(), 1);
     assert_eq!(position(&found[0]), (3, 1, "warning"));
@@ -136,7 +148,12 @@ fn a_dangling_symlink_is_reported() {
     std::os::unix::fs::symlink("/no/such/target.md", vault.path().join("notes/gone.md")).unwrap();
     let found = diagnostics_for(&vault, "notes/gone.md");
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0]["message"].as_str().unwrap().contains("cannot read"));
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read")
+    );
     assert_good_note_still_loads(&vault);
 }
 
@@ -154,7 +171,12 @@ fn an_unreadable_file_is_reported_when_the_system_refuses_it() {
     } else {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(position(&found[0]), (1, 1, "error"));
-        assert!(found[0]["message"].as_str().unwrap().contains("cannot read"));
+        assert!(
+            found[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("cannot read")
+        );
     }
     assert_good_note_still_loads(&vault);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -171,22 +193,55 @@ fn a_fifo_named_md_is_skipped_without_blocking() {
     assert!(status.success());
     let found = diagnostics_for(&vault, "notes/pipe.md");
     assert_eq!(found.len(), 1);
-    assert!(found[0]["message"].as_str().unwrap().contains("not a regular file"));
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a regular file")
+    );
     assert_good_note_still_loads(&vault);
 }
 
 /// Malformed YAML of every kind: (name, properties block, expected file line of the error).
 const MALFORMED: &[(&str, &str, u64)] = &[
-    ("unclosed flow list", "type: one-on-one\ndate: [2026-11-21\n", 4),
-    ("unclosed quote", "type: one-on-one\nwith: \"Dana\ndate: 2026-11-21\n", 5),
+    (
+        "unclosed flow list",
+        "type: one-on-one\ndate: [2026-11-21\n",
+        4,
+    ),
+    (
+        "unclosed quote",
+        "type: one-on-one\nwith: \"Dana\ndate: 2026-11-21\n",
+        5,
+    ),
     ("tab indentation", "type: one-on-one\ntags:\n\t- a\n", 4),
-    ("bad indentation", "type: one-on-one\nwith: Dana\n  date: 2026-11-21\n", 4),
-    ("mapping value in a plain scalar", "type: one-on-one\nwith: a: b\n", 3),
-    ("duplicate key", "date: 2026-11-21\nwith: Dana\ndate: 2026-11-22\n", 4),
+    (
+        "bad indentation",
+        "type: one-on-one\nwith: Dana\n  date: 2026-11-21\n",
+        4,
+    ),
+    (
+        "mapping value in a plain scalar",
+        "type: one-on-one\nwith: a: b\n",
+        3,
+    ),
+    (
+        "duplicate key",
+        "date: 2026-11-21\nwith: Dana\ndate: 2026-11-22\n",
+        4,
+    ),
     ("undefined alias", "type: one-on-one\nwith: *dana\n", 3),
-    ("unclosed mapping", "type: one-on-one\nwith: {name: Dana\n", 4),
+    (
+        "unclosed mapping",
+        "type: one-on-one\nwith: {name: Dana\n",
+        4,
+    ),
     ("stray block sequence", "type: one-on-one\n- a\n", 3),
-    ("deep nesting", "x: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n", 2),
+    (
+        "deep nesting",
+        "x: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+        2,
+    ),
 ];
 
 #[test]
@@ -210,7 +265,11 @@ fn malformed_yaml_of_every_kind_is_located_in_the_file() {
 
 #[test]
 fn properties_that_are_not_a_mapping_are_an_error() {
-    for (name, yaml) in [("a list", "- a\n- b\n"), ("a scalar", "just text\n"), ("a number", "42\n")] {
+    for (name, yaml) in [
+        ("a list", "- a\n- b\n"),
+        ("a scalar", "just text\n"),
+        ("a number", "42\n"),
+    ] {
         let vault = vault_with("1-1s/x.md", format!("---\n{yaml}---\nbody\n"));
         let found = diagnostics_for(&vault, "1-1s/x.md");
         assert!(
@@ -224,10 +283,16 @@ fn properties_that_are_not_a_mapping_are_an_error() {
 
 #[test]
 fn an_unclosed_properties_block_is_an_error_on_line_one() {
-    let vault = vault_with("1-1s/open.md", "---\ndate: 2026-11-21\n## Help\n- [ ] Ask ^ask\n");
+    let vault = vault_with(
+        "1-1s/open.md",
+        "---\ndate: 2026-11-21\n## Help\n- [ ] Ask ^ask\n",
+    );
     let found = diagnostics_for(&vault, "1-1s/open.md");
-    assert!(found.iter().any(|d| position(d) == (1, 1, "error")
-        && d["message"].as_str().unwrap().contains("never closed")), "{found:?}");
+    assert!(
+        found.iter().any(|d| position(d) == (1, 1, "error")
+            && d["message"].as_str().unwrap().contains("never closed")),
+        "{found:?}"
+    );
     assert_good_note_still_loads(&vault);
 }
 

@@ -7,7 +7,11 @@ use serde_json::Value;
 
 fn sample_requests(args: &[&str]) -> Vec<Value> {
     let mut command = upward();
-    command.arg("--vault").arg(sample_vault()).args(["requests", "--json"]).args(args);
+    command
+        .arg("--vault")
+        .arg(sample_vault())
+        .args(["requests", "--json"])
+        .args(args);
     let run = common::Run::of(command).code(0);
     run.json().as_array().expect("an array").clone()
 }
@@ -22,7 +26,10 @@ fn by_id<'a>(requests: &'a [Value], id: &str) -> &'a Value {
 #[test]
 fn the_sample_vault_checks_clean() {
     let mut command = upward();
-    command.arg("--vault").arg(sample_vault()).args(["check", "--format", "json"]);
+    command
+        .arg("--vault")
+        .arg(sample_vault())
+        .args(["check", "--format", "json"]);
     let run = common::Run::of(command).code(0);
     for d in run.diagnostics() {
         assert_eq!(d["severity"], "info", "only information expected: {d}");
@@ -36,8 +43,16 @@ fn requests_json_has_the_documented_shape() {
     assert!(requests.len() >= 8);
     for request in &requests {
         for key in [
-            "id", "title", "status", "raised", "resolved", "mentions", "days_open", "with",
-            "outcome", "notes",
+            "id",
+            "title",
+            "status",
+            "raised",
+            "resolved",
+            "mentions",
+            "days_open",
+            "with",
+            "outcome",
+            "notes",
         ] {
             assert!(request.get(key).is_some(), "{key} missing in {request}");
         }
@@ -78,7 +93,10 @@ fn resolved_requests_carry_their_date_outcome_and_age() {
     assert_eq!(declined["resolved"], "2026-07-14");
     assert_eq!(declined["days_open"], 21);
     let once = by_id(&requests, "intern-access");
-    assert_eq!((once["mentions"].as_u64(), once["days_open"].as_u64()), (Some(1), Some(0)));
+    assert_eq!(
+        (once["mentions"].as_u64(), once["days_open"].as_u64()),
+        (Some(1), Some(0))
+    );
     assert_eq!(by_id(&requests, "retry-review")["status"], "in-progress");
 }
 
@@ -142,7 +160,10 @@ fn colour_can_be_forced_and_no_color_wins() {
 #[test]
 fn errors_make_check_exit_one_and_print_path_line_column() {
     let vault = TestVault::new()
-        .file("1-1s/2026-11-20 Dana.md", "---\ntype: one-on-one\nwith: Dana\n---\n## Help\n- [ ] Budget ^b\n")
+        .file(
+            "1-1s/2026-11-20 Dana.md",
+            "---\ntype: one-on-one\nwith: Dana\n---\n## Help\n- [ ] Budget ^b\n",
+        )
         .file("notes/fine.md", "# fine\n");
     let run = vault.run(&["check"]).code(1);
     assert_eq!(
@@ -186,7 +207,10 @@ use common::Run;
 fn the_vault_is_found_from_a_subfolder() {
     let vault = TestVault::new()
         .file("upward.yaml", "meetings: meetings\n")
-        .file("meetings/2026-11-20 Dana.md", "---\ndate: 2026-11-20\n---\n## Help\n- [ ] Budget ^b\n")
+        .file(
+            "meetings/2026-11-20 Dana.md",
+            "---\ndate: 2026-11-20\n---\n## Help\n- [ ] Budget ^b\n",
+        )
         .file("meetings/deep/keep.txt", "");
     let mut command = upward();
     command
@@ -201,7 +225,10 @@ fn the_vault_is_found_from_a_subfolder() {
 fn requests_warns_about_broken_notes_on_stderr() {
     let vault = TestVault::new()
         .file("1-1s/bad.md", "---\ndate: [\n---\n")
-        .file("1-1s/2026-11-20 Dana.md", "---\ndate: 2026-11-20\n---\n## Help\n- [ ] Budget ^b\n");
+        .file(
+            "1-1s/2026-11-20 Dana.md",
+            "---\ndate: 2026-11-20\n---\n## Help\n- [ ] Budget ^b\n",
+        );
     let run = vault.run(&["requests", "--json"]).code(0);
     assert_eq!(run.json().as_array().unwrap().len(), 1);
     assert!(run.stderr.contains("1-1s/bad.md:"), "{}", run.stderr);

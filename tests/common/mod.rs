@@ -62,7 +62,9 @@ impl TestVault {
 /// The `upward` binary, with a fixed date and no colour.
 pub fn upward() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_upward"));
-    command.env("UPWARD_TODAY", TODAY).env_remove("CLICOLOR_FORCE");
+    command
+        .env("UPWARD_TODAY", TODAY)
+        .env_remove("CLICOLOR_FORCE");
     command
 }
 
