@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod model;
 pub mod note;
 pub mod questions;
+pub mod slug;
 pub mod task;
 pub mod template;
 pub mod vault;

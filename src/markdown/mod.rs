@@ -1,5 +1,7 @@
-//! Markdown structure, read with pulldown-cmark. This is the only module that knows
-//! pulldown-cmark.
+//! Markdown structure, read with pulldown-cmark, and rendered to HTML ([`html`]). This is the
+//! only module that knows pulldown-cmark.
+
+pub mod html;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::borrow::Cow;
@@ -83,6 +85,87 @@ pub fn strip_comments(text: &str) -> Cow<'_, str> {
         String::from_utf8(out)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
     )
+}
+
+/// Removes what never leaves the vault: comments and `> [!private]` callouts, blanked in place
+/// so every offset and line stays where it was in the file.
+pub fn redact(text: &str) -> Cow<'_, str> {
+    match strip_comments(text) {
+        Cow::Borrowed(text) => strip_private_callouts(text),
+        Cow::Owned(text) => Cow::Owned(strip_private_callouts(&text).into_owned()),
+    }
+}
+
+/// The block-quote depth of a line (`> > x` is 2) and whether it is blank after the markers.
+fn quote_depth(line: &str) -> (usize, &str) {
+    let mut depth = 0;
+    let mut rest = line;
+    loop {
+        let trimmed = rest.trim_start_matches([' ', '\t']);
+        if rest.len() - trimmed.len() > 3 && depth == 0 {
+            return (0, rest);
+        }
+        match trimmed.strip_prefix('>') {
+            Some(after) => {
+                depth += 1;
+                rest = after;
+            }
+            None => return (depth, trimmed),
+        }
+    }
+}
+
+fn is_private_callout(after_markers: &str) -> bool {
+    let lower = after_markers.trim_start().to_ascii_lowercase();
+    lower.starts_with("[!private]")
+}
+
+/// A line that cannot continue a paragraph lazily: it starts a block of its own.
+fn starts_block(content: &str) -> bool {
+    let t = content.trim_start();
+    t.starts_with('#')
+        || t.starts_with("```")
+        || t.starts_with("~~~")
+        || t.starts_with("- ")
+        || t.starts_with("* ")
+        || t.starts_with("+ ")
+        || t == "---"
+        || t == "***"
+}
+
+/// Blanks every `> [!private]` callout with all its lines, nested callouts included, and the
+/// lazy continuation lines of its paragraphs.
+pub fn strip_private_callouts(text: &str) -> Cow<'_, str> {
+    if !text.to_ascii_lowercase().contains("[!private]") {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut private_depth: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let (depth, content) = quote_depth(line);
+        if let Some(d) = private_depth {
+            let blank = content.trim().is_empty() && depth == 0;
+            let ends = blank || (depth > 0 && depth < d) || (depth == 0 && starts_block(content));
+            if ends {
+                private_depth = None;
+            }
+        }
+        if private_depth.is_none() && depth > 0 && is_private_callout(content) {
+            private_depth = Some(depth);
+        }
+        if private_depth.is_some() {
+            for c in line.chars() {
+                match c {
+                    '\n' | '\r' => out.push(c),
+                    // One space per byte keeps every offset after it in place.
+                    _ => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
+                }
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn fence_of(line: &str) -> Option<(u8, usize)> {
@@ -206,6 +289,29 @@ mod tests {
         let stripped = strip_comments("x %%é ✅%% y");
         assert_eq!(stripped.len(), "x %%é ✅%% y".len());
         assert!(stripped.starts_with("x ") && stripped.ends_with(" y"));
+    }
+
+    #[test]
+    fn private_callouts_are_blanked_with_their_nested_lines() {
+        let text = "a\n> [!private] Title\n> secret one\n> > [!note]\n> > secret two\nlazy secret\n\nafter\n> [!tip]\n> kept\n";
+        let redacted = redact(text);
+        assert_eq!(redacted.len(), text.len());
+        assert_eq!(redacted.lines().count(), text.lines().count());
+        for secret in ["secret", "Title", "private"] {
+            assert!(!redacted.contains(secret), "{secret} in {redacted:?}");
+        }
+        assert!(
+            redacted.contains("after") && redacted.contains("kept") && redacted.starts_with("a\n")
+        );
+    }
+
+    #[test]
+    fn a_private_callout_nested_in_another_keeps_its_parent() {
+        let text = "> [!note] Outer\n> shown\n> > [!PRIVATE]\n> > hidden é\n> shown again\n";
+        let redacted = redact(text);
+        assert_eq!(redacted.len(), text.len());
+        assert!(redacted.contains("Outer") && redacted.contains("shown again"));
+        assert!(!redacted.contains("hidden"));
     }
 
     #[test]

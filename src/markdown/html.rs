@@ -1,0 +1,663 @@
+//! A note body rendered to HTML as Obsidian shows it: wikilinks resolved, embeds, callouts,
+//! highlights, tags, task states and block anchors. Raw HTML in a note is sanitized with
+//! ammonia; links with a script scheme are dropped.
+
+use super::options;
+use crate::slug::{escape_html, slugify};
+use crate::task;
+use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
+use std::collections::HashSet;
+
+/// What a link or embed in a note points to on the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A page (with a `#fragment` when the link names a heading or block).
+    Page(String),
+    /// A file copied to the site, such as an image.
+    Attachment(String),
+}
+
+/// Resolves links of one note to URLs of the site.
+pub trait Resolver {
+    /// A wikilink's inner text (`Note#Heading`, `Folder/Note`, `#^block`) or a relative
+    /// Markdown link (`Other%20Note.md`), or `None` when it is not a published page or file.
+    fn resolve(&self, target: &str, wikilink: bool) -> Option<Target>;
+    /// The URL of a tag's page.
+    fn tag_url(&self, tag: &str) -> String;
+}
+
+/// A note body as HTML.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    pub html: String,
+    /// Whether the note held raw HTML (then the result went through the sanitizer).
+    pub sanitized: bool,
+}
+
+/// The callout types Obsidian knows, with their aliases.
+fn callout_type(name: &str) -> &'static str {
+    match name.to_ascii_lowercase().as_str() {
+        "abstract" | "summary" | "tldr" => "abstract",
+        "info" => "info",
+        "todo" => "todo",
+        "tip" | "hint" | "important" => "tip",
+        "success" | "check" | "done" => "success",
+        "question" | "help" | "faq" => "question",
+        "warning" | "caution" | "attention" => "warning",
+        "failure" | "fail" | "missing" => "failure",
+        "danger" | "error" => "danger",
+        "bug" => "bug",
+        "example" => "example",
+        "quote" | "cite" => "quote",
+        _ => "note",
+    }
+}
+
+/// `[!type]+ Title` at the start of a block quote's first line: (type, title).
+fn callout_header(quote_source: &str) -> Option<(&'static str, String)> {
+    let line = quote_source.lines().next()?;
+    let rest = line.trim_start().strip_prefix('>')?.trim_start();
+    let rest = rest.strip_prefix("[!")?;
+    let close = rest.find(']')?;
+    let name = &rest[..close];
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    {
+        return None;
+    }
+    let title = rest[close + 1..].trim_start_matches(['+', '-']).trim();
+    let kind = callout_type(name);
+    let title = if title.is_empty() {
+        let mut t = kind.to_owned();
+        t[..1].make_ascii_uppercase();
+        t
+    } else {
+        title.to_owned()
+    };
+    Some((kind, title))
+}
+
+/// Whether a link destination is safe to keep: a relative URL, a fragment, or a scheme that
+/// cannot run script.
+pub fn safe_url(url: &str) -> bool {
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match cleaned.find([':', '/', '?', '#']) {
+        Some(i) if cleaned.as_bytes()[i] == b':' => {
+            matches!(&cleaned[..i], "http" | "https" | "mailto" | "tel")
+        }
+        _ => true,
+    }
+}
+
+fn is_relative(url: &str) -> bool {
+    !url.starts_with('#') && !url.starts_with('/') && !url.contains(':')
+}
+
+fn percent_decode(text: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn status_mark(mark: char) -> (&'static str, &'static str) {
+    match task::Status::from_checkbox(mark) {
+        task::Status::Open => ("open", "☐"),
+        task::Status::InProgress => ("in-progress", "◐"),
+        task::Status::Done => ("done", "☑"),
+        task::Status::Declined => ("declined", "☒"),
+    }
+}
+
+fn checkbox_of(item_source: &str) -> Option<char> {
+    let t = item_source.trim_start();
+    let t = t
+        .strip_prefix(['-', '*', '+'])
+        .or_else(|| {
+            let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+            (digits > 0)
+                .then(|| t[digits..].strip_prefix(['.', ')']))
+                .flatten()
+        })?
+        .trim_start();
+    let rest = t.strip_prefix('[')?;
+    let mut chars = rest.chars();
+    let mark = chars.next()?;
+    let after = chars.as_str().strip_prefix(']')?;
+    (after.is_empty() || after.starts_with([' ', '\t', '\n', '\r'])).then_some(mark)
+}
+
+struct Renderer<'a> {
+    resolver: &'a dyn Resolver,
+    out: Vec<Event<'a>>,
+    heading: Option<(u8, Vec<Event<'a>>, String)>,
+    heading_ids: HashSet<String>,
+    quotes: Vec<bool>,
+    skipping_callout_header: bool,
+    links: Vec<bool>,
+    image: Option<(Option<Target>, String, String)>,
+    /// The `[c]` of a task item still to be taken off its first text.
+    pending_mark: Option<String>,
+    code: usize,
+    raw_html: bool,
+    anchored: Vec<String>,
+}
+
+impl<'a> Renderer<'a> {
+    fn push(&mut self, event: Event<'a>) {
+        match self.heading.as_mut() {
+            Some((_, events, text)) => {
+                if let Event::Text(t) | Event::Code(t) = &event {
+                    text.push_str(t);
+                }
+                events.push(event);
+            }
+            None => self.out.push(event),
+        }
+    }
+
+    fn html(&mut self, html: String) {
+        self.push(Event::InlineHtml(CowStr::from(html)));
+    }
+
+    fn text(&mut self, text: CowStr<'a>) {
+        if let Some((_, _, alt)) = self.image.as_mut() {
+            alt.push_str(&text);
+            return;
+        }
+        if self.code > 0 {
+            self.push(Event::Text(text));
+            return;
+        }
+        if let Some((_, _, heading)) = self.heading.as_mut() {
+            heading.push_str(&text);
+        }
+        let mut text: String = text.into_string();
+        // pulldown-cmark knows only `[ ]` and `[x]`: other marks arrive as text, maybe split.
+        if let Some(mut pending) = self.pending_mark.take() {
+            let mut rest = text.as_str();
+            while let Some(c) = pending.chars().next() {
+                match rest.strip_prefix(c) {
+                    Some(after) => {
+                        rest = after;
+                        pending.remove(0);
+                    }
+                    None => break,
+                }
+            }
+            if pending.is_empty() || rest.is_empty() {
+                text = rest.trim_start().to_owned();
+                if !pending.is_empty() {
+                    self.pending_mark = Some(pending);
+                }
+            }
+        }
+        let mut anchor = None;
+        if let Some((before, id)) = task::split_block_id(&text) {
+            if text.trim_end().ends_with(&format!("^{id}")) {
+                anchor = Some(id);
+                text = before;
+            }
+        }
+        self.inline_text(&text);
+        if let Some(id) = anchor {
+            if !self.anchored.contains(&id) {
+                let id = escape_html(&slugify_block(&id));
+                self.html(format!(
+                    "<span class=\"block-anchor\" id=\"block-{id}\"></span>"
+                ));
+            }
+        }
+    }
+
+    /// Plain text with `==highlights==` and `#tags`.
+    fn inline_text(&mut self, text: &str) {
+        let parts: Vec<&str> = text.split("==").collect();
+        // Separators pair up into <mark>…</mark>; an unpaired last one is text.
+        let paired = (parts.len() - 1) / 2 * 2;
+        let mut html = String::new();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                let separator = i - 1;
+                html.push_str(match separator {
+                    s if s >= paired => "==",
+                    s if s % 2 == 0 => "<mark>",
+                    _ => "</mark>",
+                });
+            }
+            html.push_str(&self.tagged(part));
+        }
+        self.html(html);
+    }
+
+    fn tagged(&self, text: &str) -> String {
+        if !self.links.is_empty() || !text.contains('#') {
+            return escape_html(text);
+        }
+        let mut html = String::new();
+        let mut last = 0;
+        let mut previous = ' ';
+        for (i, c) in text.char_indices() {
+            if c == '#' && previous.is_whitespace() && i >= last {
+                let tag: String = text[i + 1..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '/'))
+                    .collect();
+                if !tag.is_empty() && !tag.chars().all(|c| c.is_ascii_digit() || c == '/') {
+                    html.push_str(&escape_html(&text[last..i]));
+                    let url = self.resolver.tag_url(&tag.to_lowercase());
+                    html.push_str(&format!(
+                        "<a class=\"tag\" href=\"{}\">#{}</a>",
+                        escape_html(&url),
+                        escape_html(&tag)
+                    ));
+                    last = i + 1 + tag.len();
+                }
+            }
+            previous = c;
+        }
+        html.push_str(&escape_html(&text[last..]));
+        html
+    }
+
+    fn start_heading(&mut self, level: u8) {
+        self.heading = Some((level, Vec::new(), String::new()));
+    }
+
+    fn end_heading(&mut self) {
+        let Some((level, events, text)) = self.heading.take() else {
+            return;
+        };
+        let base = slugify(&text);
+        let mut id = base.clone();
+        let mut n = 1;
+        while !self.heading_ids.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        self.html(format!("<h{level} id=\"{}\">", escape_html(&id)));
+        self.out.extend(events);
+        self.html(format!("</h{level}>\n"));
+    }
+}
+
+/// Block IDs as anchors: the same characters, lower-cased, so links match case-insensitively.
+pub fn slugify_block(id: &str) -> String {
+    id.to_lowercase()
+}
+
+/// Renders `body` (redacted: no comments, no private callouts). `anchors` are the byte offsets
+/// of list items that carry an ID, with that ID, so each item can be linked to.
+pub fn render(body: &str, anchors: &[(usize, String)], resolver: &dyn Resolver) -> Rendered {
+    let mut r = Renderer {
+        resolver,
+        out: Vec::new(),
+        heading: None,
+        heading_ids: HashSet::new(),
+        quotes: Vec::new(),
+        skipping_callout_header: false,
+        links: Vec::new(),
+        image: None,
+        pending_mark: None,
+        code: 0,
+        raw_html: false,
+        anchored: Vec::new(),
+    };
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if r.skipping_callout_header {
+            match event {
+                Event::SoftBreak | Event::HardBreak => {
+                    r.skipping_callout_header = false;
+                    r.push(Event::Start(Tag::Paragraph));
+                    continue;
+                }
+                Event::End(TagEnd::Paragraph) => {
+                    r.skipping_callout_header = false;
+                    continue;
+                }
+                Event::End(TagEnd::BlockQuote(_)) => r.skipping_callout_header = false,
+                _ => continue,
+            }
+        }
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => r.start_heading(level as u8),
+            Event::End(TagEnd::Heading(_)) => r.end_heading(),
+            Event::Start(Tag::BlockQuote(kind)) => match callout_header(&body[range.clone()]) {
+                Some((kind, title)) => {
+                    r.quotes.push(true);
+                    r.skipping_callout_header = true;
+                    r.html(format!(
+                        "<div class=\"callout callout-{kind}\" data-callout=\"{kind}\">\
+                         <p class=\"callout-title\">{}</p><div class=\"callout-content\">",
+                        escape_html(&title)
+                    ));
+                }
+                None => {
+                    r.quotes.push(false);
+                    r.push(Event::Start(Tag::BlockQuote(kind)));
+                }
+            },
+            Event::End(TagEnd::BlockQuote(kind)) => {
+                if r.quotes.pop() == Some(true) {
+                    r.html("</div></div>\n".to_owned());
+                } else {
+                    r.push(Event::End(TagEnd::BlockQuote(kind)));
+                }
+            }
+            Event::Start(Tag::Item) => {
+                let mark = checkbox_of(&body[range.clone()]);
+                let anchor = anchors.iter().find(|(offset, _)| *offset == range.start);
+                let mut attributes = String::new();
+                if let Some((_, id)) = anchor {
+                    let id = slugify_block(id);
+                    attributes.push_str(&format!(" id=\"block-{}\"", escape_html(&id)));
+                    r.anchored.push(id);
+                }
+                if let Some(mark) = mark {
+                    let (status, _) = status_mark(mark);
+                    attributes.push_str(&format!(" class=\"task\" data-status=\"{status}\""));
+                }
+                r.pending_mark = mark.map(|m| format!("[{m}]"));
+                r.html(format!("<li{attributes}>"));
+                if let Some(mark) = mark {
+                    let (status, symbol) = status_mark(mark);
+                    r.html(format!(
+                        "<span class=\"checkbox\" role=\"img\" aria-label=\"{}\">{symbol}</span> ",
+                        status.replace('-', " ")
+                    ));
+                }
+            }
+            Event::End(TagEnd::Item) => r.html("</li>\n".to_owned()),
+            Event::TaskListMarker(_) => {
+                r.pending_mark = None;
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                r.code += 1;
+                r.push(Event::Start(Tag::CodeBlock(kind)));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                r.code = r.code.saturating_sub(1);
+                r.push(Event::End(TagEnd::CodeBlock));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let wikilink = matches!(link_type, LinkType::WikiLink { .. });
+                let url = if wikilink {
+                    let target = dest_url.trim_end_matches('\\');
+                    match resolver.resolve(target, true) {
+                        Some(Target::Page(url) | Target::Attachment(url)) => Some(url),
+                        None => None,
+                    }
+                } else if !safe_url(&dest_url) {
+                    None
+                } else if is_relative(&dest_url) {
+                    match resolver.resolve(&percent_decode(&dest_url), false) {
+                        Some(Target::Page(url) | Target::Attachment(url)) => Some(url),
+                        None => Some(dest_url.to_string()),
+                    }
+                } else {
+                    Some(dest_url.to_string())
+                };
+                match url {
+                    Some(url) => {
+                        r.links.push(true);
+                        r.push(Event::Start(Tag::Link {
+                            link_type,
+                            dest_url: CowStr::from(url),
+                            title,
+                            id,
+                        }));
+                    }
+                    None => r.links.push(false),
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if r.links.pop() == Some(true) {
+                    r.push(Event::End(TagEnd::Link));
+                }
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                let wikilink = matches!(link_type, LinkType::WikiLink { .. });
+                let target = if wikilink {
+                    resolver.resolve(dest_url.trim_end_matches('\\'), true)
+                } else if !safe_url(&dest_url) {
+                    r.image = Some((None, String::new(), String::new()));
+                    continue;
+                } else if is_relative(&dest_url) {
+                    resolver.resolve(&percent_decode(&dest_url), false)
+                } else {
+                    Some(Target::Attachment(dest_url.to_string()))
+                };
+                r.image = Some((target, dest_url.to_string(), String::new()));
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((target, dest, alt)) = r.image.take() {
+                    let name = dest
+                        .trim_end_matches('\\')
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or(&dest)
+                        .to_owned();
+                    let html = match target {
+                        Some(Target::Attachment(url)) => {
+                            let size = alt.split(['x', 'X']).next().unwrap_or("");
+                            let width =
+                                if !size.is_empty() && size.chars().all(|c| c.is_ascii_digit()) {
+                                    format!(" width=\"{size}\"")
+                                } else {
+                                    String::new()
+                                };
+                            let alt = if width.is_empty() { alt } else { name.clone() };
+                            format!(
+                                "<img src=\"{}\" alt=\"{}\"{width} loading=\"lazy\">",
+                                escape_html(&url),
+                                escape_html(&alt)
+                            )
+                        }
+                        Some(Target::Page(url)) => format!(
+                            "<a class=\"embed\" href=\"{}\">{}</a>",
+                            escape_html(&url),
+                            escape_html(&name)
+                        ),
+                        None if dest.is_empty() => escape_html(&alt),
+                        None => format!(
+                            "<span class=\"missing-embed\">{}</span>",
+                            escape_html(&name)
+                        ),
+                    };
+                    r.html(html);
+                }
+            }
+            Event::Text(text) => r.text(text),
+            Event::Html(html) | Event::InlineHtml(html) => {
+                r.raw_html = true;
+                r.push(Event::InlineHtml(html));
+            }
+            other => {
+                if r.image.is_none() {
+                    r.push(other);
+                }
+            }
+        }
+    }
+    if r.heading.is_some() {
+        r.end_heading();
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
+    if r.raw_html {
+        html = sanitize(&html);
+    }
+    Rendered {
+        html,
+        sanitized: r.raw_html,
+    }
+}
+
+/// Cleans HTML that a note wrote by hand: no script, no event handlers, no style, no script
+/// URLs; what upward itself emits (classes, anchors, task states) is kept.
+pub fn sanitize(html: &str) -> String {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_tags([
+            "mark", "span", "div", "input", "details", "summary", "kbd", "sup", "sub",
+        ])
+        .add_generic_attributes([
+            "id",
+            "class",
+            "data-status",
+            "data-callout",
+            "role",
+            "aria-label",
+        ])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("img", ["loading", "width", "height"])
+        .add_tag_attributes("ol", ["start"]);
+    builder.clean(html).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Links;
+
+    impl Resolver for Links {
+        fn resolve(&self, target: &str, _wikilink: bool) -> Option<Target> {
+            match target.to_lowercase().as_str() {
+                "dana" => Some(Target::Page("../dana/".into())),
+                "dana#^budget" => Some(Target::Page("../dana/#block-budget".into())),
+                "photo.png" => Some(Target::Attachment("../../attachments/photo.png".into())),
+                _ => None,
+            }
+        }
+        fn tag_url(&self, tag: &str) -> String {
+            format!("../../tags/{tag}/")
+        }
+    }
+
+    fn html(body: &str) -> String {
+        render(body, &[], &Links).html
+    }
+
+    #[test]
+    fn wikilinks_resolve_or_become_plain_text() {
+        assert_eq!(
+            html("[[Dana]] and [[Secret note]]"),
+            "<p><a href=\"../dana/\">Dana</a> and Secret note</p>\n"
+        );
+        assert!(
+            html("[[Dana#^budget|the budget]]")
+                .contains("<a href=\"../dana/#block-budget\">the budget</a>")
+        );
+    }
+
+    #[test]
+    fn embedded_images_take_a_width_from_the_alias() {
+        assert_eq!(
+            html("![[photo.png|100]]"),
+            "<p><img src=\"../../attachments/photo.png\" alt=\"photo.png\" width=\"100\" loading=\"lazy\"></p>\n"
+        );
+        assert!(
+            html("![[missing.png]]").contains("<span class=\"missing-embed\">missing.png</span>")
+        );
+    }
+
+    #[test]
+    fn callouts_get_their_type_and_title() {
+        let out = html("> [!TIP]- Remember\n> Ask early.\n");
+        assert!(out.contains("<div class=\"callout callout-tip\" data-callout=\"tip\"><p class=\"callout-title\">Remember</p>"), "{out}");
+        assert!(out.contains("<p>Ask early.</p>"), "{out}");
+        assert!(!out.contains("[!"), "{out}");
+        let unknown = html("> [!weird]\n> body\n");
+        assert!(
+            unknown.contains("callout-note") && unknown.contains(">Note</p>"),
+            "{unknown}"
+        );
+        assert!(html("> just a quote\n").contains("<blockquote>"));
+    }
+
+    #[test]
+    fn highlights_tags_and_block_ids() {
+        let out = html("An ==important== point #growth ^para-1\n");
+        assert!(out.contains("<mark>important</mark>"), "{out}");
+        assert!(
+            out.contains("<a class=\"tag\" href=\"../../tags/growth/\">#growth</a>"),
+            "{out}"
+        );
+        assert!(out.contains("id=\"block-para-1\""), "{out}");
+        assert!(!out.contains("^para-1"), "{out}");
+        assert!(html("a == b").contains("a == b"));
+    }
+
+    #[test]
+    fn task_states_are_shown_and_items_anchored() {
+        let body = "- [/] Access ^access\n- [-] Launch\n- [x] Done\n";
+        let out = render(body, &[(0, "access".into())], &Links).html;
+        assert!(
+            out.contains("<li id=\"block-access\" class=\"task\" data-status=\"in-progress\">"),
+            "{out}"
+        );
+        assert!(out.contains("data-status=\"declined\""), "{out}");
+        assert!(out.contains("data-status=\"done\""), "{out}");
+        assert!(
+            !out.contains("[/]") && !out.contains("[-]") && !out.contains("^access"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn script_never_survives() {
+        for body in [
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "[x](javascript:alert(1))",
+            "[x](JaVa\tScRiPt:alert(1))",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<div style=\"background:url(javascript:alert(1))\">x</div>",
+            "<iframe src=\"https://evil.example\"></iframe>",
+            "![x](javascript:alert(1))",
+            "<svg><script>alert(1)</script></svg>",
+        ] {
+            let out = html(body).to_lowercase();
+            for bad in ["<script", "onerror", "javascript:", "<iframe", "style="] {
+                assert!(!out.contains(bad), "{body:?} gave {out}");
+            }
+        }
+    }
+
+    #[test]
+    fn headings_get_unique_ids() {
+        let out = html("## Wins\n## Wins\n");
+        assert!(
+            out.contains("<h2 id=\"wins\">Wins</h2>") && out.contains("<h2 id=\"wins-1\">"),
+            "{out}"
+        );
+    }
+}
