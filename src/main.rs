@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use upward::commands::{check, init, new, requests};
+use upward::site;
 use upward::{date, model::Model, vault};
 
 /// Keeps the paper trail of your 1:1s: requests for help, wins, decisions and agreements,
@@ -28,6 +29,15 @@ enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
+    },
+    /// Compile the site: every published note, the request ledger, wins, decisions, people
+    Build {
+        /// The output folder [default: `output` of upward.yaml inside the vault, `_site`]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Build into a folder that holds files upward did not write (they are left alone)
+        #[arg(long)]
+        force: bool,
     },
     /// The request ledger: every request, how often it was raised and what came of it
     Requests {
@@ -171,6 +181,45 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             .map_err(io)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Build { out, force } => {
+            let diagnostics = check::diagnostics(&vault, &model);
+            for d in diagnostics
+                .iter()
+                .filter(|d| d.severity != upward::diagnostic::Severity::Info)
+            {
+                eprintln!("{d}");
+            }
+            let errors = upward::diagnostic::error_count(&diagnostics);
+            let out = out.unwrap_or_else(|| vault.root.join(&vault.config.output));
+            let started = std::time::Instant::now();
+            let options = site::Options {
+                out: out.clone(),
+                force,
+            };
+            let report = match site::build(vault, date::today(), &options) {
+                Ok(report) => report,
+                Err(error) => return Ok(fail(&error)),
+            };
+            eprintln!(
+                "built {} files into {} in {} ms: {} written, {} unchanged, {} removed{}",
+                report.files,
+                out.display(),
+                started.elapsed().as_millis(),
+                report.output.written,
+                report.output.unchanged,
+                report.output.removed,
+                if errors > 0 {
+                    format!("; {errors} notes have errors")
+                } else {
+                    String::new()
+                }
+            );
+            Ok(if errors > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::New {
             template,

@@ -29,6 +29,142 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("upward.yaml", include_str!("../templates/upward.yaml")),
 ];
 
+/// The built-in site templates and files, by name (in `templates/site/`).
+pub const SITE: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/site/base.html")),
+    ("index.html", include_str!("../templates/site/index.html")),
+    (
+        "meetings.html",
+        include_str!("../templates/site/meetings.html"),
+    ),
+    (
+        "meeting-list.html",
+        include_str!("../templates/site/meeting-list.html"),
+    ),
+    (
+        "meeting.html",
+        include_str!("../templates/site/meeting.html"),
+    ),
+    (
+        "properties.html",
+        include_str!("../templates/site/properties.html"),
+    ),
+    ("note.html", include_str!("../templates/site/note.html")),
+    (
+        "requests.html",
+        include_str!("../templates/site/requests.html"),
+    ),
+    (
+        "request-table.html",
+        include_str!("../templates/site/request-table.html"),
+    ),
+    (
+        "request.html",
+        include_str!("../templates/site/request.html"),
+    ),
+    ("items.html", include_str!("../templates/site/items.html")),
+    ("people.html", include_str!("../templates/site/people.html")),
+    ("person.html", include_str!("../templates/site/person.html")),
+    ("tags.html", include_str!("../templates/site/tags.html")),
+    ("tag.html", include_str!("../templates/site/tag.html")),
+    ("404.html", include_str!("../templates/site/404.html")),
+    ("style.css", include_str!("../templates/site/style.css")),
+    ("filter.js", include_str!("../templates/site/filter.js")),
+];
+
+/// The site's templates: the built-in ones, each replaced by the vault's
+/// `<templates>/site/<name>` when there is one.
+pub struct SiteTemplates {
+    env: Environment<'static>,
+    paths: Vec<(String, String)>,
+    files: Vec<(String, String)>,
+}
+
+impl SiteTemplates {
+    /// Loads and compiles every site template; a syntax error is located in its file.
+    pub fn load(root: &Path, config: &Config) -> Result<SiteTemplates> {
+        let mut env = environment();
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        // Escape what HTML needs escaped and no more (`/` stays `/`, so URLs stay readable).
+        env.set_formatter(|out, state, value| {
+            if matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe() {
+                if let Some(text) = value.as_str() {
+                    return out
+                        .write_str(&crate::slug::escape_html(text))
+                        .map_err(minijinja::Error::from);
+                }
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
+        let mut paths = Vec::new();
+        let mut files = Vec::new();
+        for (name, builtin) in SITE {
+            let rel = format!("{}/site/{name}", config.templates);
+            let (text, path) = match std::fs::read_to_string(root.join(&rel)) {
+                Ok(text) => (text, rel),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => (
+                    (*builtin).to_owned(),
+                    format!("built-in template site/{name}"),
+                ),
+                Err(error) => return Err(Error::io(root.join(&rel), error)),
+            };
+            if name.ends_with(".html") {
+                env.add_template_owned((*name).to_owned(), text)
+                    .map_err(|e| located(&path, &e))?;
+            } else {
+                files.push(((*name).to_owned(), text));
+            }
+            paths.push(((*name).to_owned(), path));
+        }
+        Ok(SiteTemplates { env, paths, files })
+    }
+
+    /// Renders the page template `name` with `context`.
+    pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String> {
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| self.error(name, &e))?;
+        template
+            .render(minijinja::value::Serde(context))
+            .map_err(|e| self.error(name, &e))
+    }
+
+    /// The static files (stylesheet, script) with their text.
+    pub fn files(&self) -> &[(String, String)] {
+        &self.files
+    }
+
+    fn error(&self, name: &str, error: &minijinja::Error) -> Error {
+        // An error inside an included or parent template names that template.
+        let failing = error.name().unwrap_or(name);
+        let path = self
+            .paths
+            .iter()
+            .find(|(n, _)| n == failing)
+            .map_or_else(|| failing.to_owned(), |(_, p)| p.clone());
+        located(&path, error)
+    }
+}
+
+fn located(path: &str, error: &minijinja::Error) -> Error {
+    let mut message = error.kind().to_string();
+    if let Some(detail) = error.detail() {
+        message = format!("{message}: {detail}");
+    }
+    Error::Template {
+        path: path.to_owned(),
+        line: error.line().unwrap_or(1),
+        message,
+    }
+}
+
 /// The built-in note templates, by name.
 pub const NOTE_TEMPLATES: [&str; 3] = ["five-questions", "wins-priorities-help", "rubber-duck"];
 
@@ -107,17 +243,7 @@ fn environment() -> Environment<'static> {
 /// the template's path and line.
 pub fn render(source: &Source, context: &impl Serialize) -> Result<String> {
     let mut env = environment();
-    let located = |error: minijinja::Error| {
-        let mut message = error.kind().to_string();
-        if let Some(detail) = error.detail() {
-            message = format!("{message}: {detail}");
-        }
-        Error::Template {
-            path: source.path.clone(),
-            line: error.line().unwrap_or(1),
-            message,
-        }
-    };
+    let located = |error: minijinja::Error| located(&source.path, &error);
     env.add_template_owned(source.name.clone(), source.text.clone())
         .map_err(located)?;
     let template = env.get_template(&source.name).map_err(located)?;

@@ -21,6 +21,8 @@ pub struct Vault {
     /// Notes sorted by path.
     pub notes: Vec<Note>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every other file of the vault (images and other attachments), vault-relative, sorted.
+    pub attachments: Vec<String>,
 }
 
 /// The vault for a working folder: the nearest ancestor holding `upward.yaml`, else the folder.
@@ -36,7 +38,11 @@ pub fn find_root(start: &Path) -> PathBuf {
 pub fn load(root: &Path) -> Vault {
     let (mut config, mut diagnostics) = Config::load(root);
     diagnostics.extend(crate::questions::register_headings(root, &mut config));
-    let (files, walk_diagnostics) = discover(root, &config);
+    let Discovered {
+        notes: files,
+        attachments,
+        diagnostics: walk_diagnostics,
+    } = discover(root, &config);
     diagnostics.extend(walk_diagnostics);
     let results: Vec<(Option<Note>, Vec<Diagnostic>)> = files
         .par_iter()
@@ -53,6 +59,7 @@ pub fn load(root: &Path) -> Vault {
         config,
         notes,
         diagnostics,
+        attachments,
     }
 }
 
@@ -95,10 +102,21 @@ fn ignore_set(config: &Config, diagnostics: &mut Vec<Diagnostic>) -> GlobSet {
     builder.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
-/// The Markdown files of the vault, sorted, with their vault-relative paths. Hidden entries,
+/// What a walk of the vault found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Markdown files: absolute path and vault-relative path, sorted.
+    pub notes: Vec<(PathBuf, String)>,
+    /// Other files, vault-relative, sorted.
+    pub attachments: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The files of the vault, sorted, with their vault-relative paths. Hidden entries,
 /// the output folder, the templates folder and ignored paths are skipped; symbolic links are followed, and a link
 /// that loops back is reported instead of followed.
-pub fn discover(root: &Path, config: &Config) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
+pub fn discover(root: &Path, config: &Config) -> Discovered {
+    let mut attachments = Vec::new();
     let mut diagnostics = Vec::new();
     let ignore = ignore_set(config, &mut diagnostics);
     let output = config.output.trim_matches('/').to_owned();
@@ -126,7 +144,13 @@ pub fn discover(root: &Path, config: &Config) -> (Vec<(PathBuf, String)>, Vec<Di
                     .path()
                     .extension()
                     .is_some_and(|ext| ext.eq_ignore_ascii_case("md"));
-                if !is_md || entry.file_type().is_dir() {
+                if entry.file_type().is_dir() {
+                    continue;
+                }
+                if !is_md {
+                    if entry.file_type().is_file() {
+                        attachments.push(relative(root, entry.path()));
+                    }
                     continue;
                 }
                 let rel = relative(root, entry.path());
@@ -159,7 +183,11 @@ pub fn discover(root: &Path, config: &Config) -> (Vec<(PathBuf, String)>, Vec<Di
             }
         }
     }
-    (files, diagnostics)
+    Discovered {
+        notes: files,
+        attachments,
+        diagnostics,
+    }
 }
 
 /// Reads and parses one note; a note that cannot be read at all gives only diagnostics.

@@ -1,0 +1,289 @@
+//! The output folder: only files upward wrote are ever replaced or removed, unchanged files
+//! are not rewritten, and a folder that holds anything else is refused.
+
+use crate::error::{Error, Result};
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The file, inside the output folder, listing every file upward wrote with its hash.
+pub const MANIFEST: &str = ".upward-manifest";
+
+/// What a build did to the output folder.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Report {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+/// An output folder being written.
+#[derive(Debug)]
+pub struct Output {
+    root: PathBuf,
+    previous: BTreeMap<String, String>,
+    current: Mutex<BTreeMap<String, String>>,
+    folders: Mutex<BTreeSet<PathBuf>>,
+    written: AtomicUsize,
+    unchanged: AtomicUsize,
+}
+
+fn hash(bytes: &[u8]) -> String {
+    // SipHash with fixed keys: the same bytes give the same hash on every run.
+    let mut hasher = std::hash::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    format!("{:016x}-{}", hasher.finish(), bytes.len())
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| Error::io(path, e))?
+            .join(path)
+    };
+    // Canonicalise the longest part that exists, so `..` and symbolic links are seen through.
+    let mut existing = path.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = existing
+        .canonicalize()
+        .map_err(|e| Error::io(&existing, e))?;
+    for name in rest.into_iter().rev() {
+        resolved.push(name);
+    }
+    Ok(resolved)
+}
+
+fn read_manifest(root: &Path) -> BTreeMap<String, String> {
+    std::fs::read_to_string(root.join(MANIFEST))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.split_once('\t'))
+        .map(|(hash, path)| (path.to_owned(), hash.to_owned()))
+        .collect()
+}
+
+impl Output {
+    /// Opens `out` for a build of the vault at `vault`. Refuses the vault itself, a folder that
+    /// contains the vault, and, unless `force`, a folder holding files upward did not write.
+    pub fn open(out: &Path, vault: &Path, force: bool) -> Result<Output> {
+        let out_abs = absolute(out)?;
+        let vault_abs = absolute(vault)?;
+        if out_abs == vault_abs {
+            return Err(Error::Invalid(format!(
+                "{}: the output folder cannot be the vault itself",
+                out.display()
+            )));
+        }
+        if vault_abs.starts_with(&out_abs) {
+            return Err(Error::Invalid(format!(
+                "{}: the output folder contains the vault; building there could delete notes",
+                out.display()
+            )));
+        }
+        if out_abs.exists() && !out_abs.is_dir() {
+            return Err(Error::Invalid(format!(
+                "{}: the output path is a file, not a folder",
+                out.display()
+            )));
+        }
+        let previous = read_manifest(&out_abs);
+        if !force && out_abs.is_dir() {
+            let foreign = foreign_files(&out_abs, &previous);
+            if !foreign.is_empty() {
+                let shown: Vec<_> = foreign.iter().take(5).map(String::as_str).collect();
+                return Err(Error::Invalid(format!(
+                    "{}: the output folder holds {} file{} upward did not write ({}{}); \
+                     choose another folder, or pass --force to build beside them \
+                     (they are never deleted)",
+                    out.display(),
+                    foreign.len(),
+                    if foreign.len() == 1 { "" } else { "s" },
+                    shown.join(", "),
+                    if foreign.len() > shown.len() {
+                        ", …"
+                    } else {
+                        ""
+                    }
+                )));
+            }
+        }
+        std::fs::create_dir_all(&out_abs).map_err(|e| Error::io(&out_abs, e))?;
+        Ok(Output {
+            root: out_abs,
+            previous,
+            current: Mutex::new(BTreeMap::new()),
+            folders: Mutex::new(BTreeSet::new()),
+            written: AtomicUsize::new(0),
+            unchanged: AtomicUsize::new(0),
+        })
+    }
+
+    /// The output folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Writes one file (path relative to the output, `/` separators) unless it already holds
+    /// these bytes.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let digest = hash(bytes);
+        let path = self.root.join(rel);
+        let same = self.previous.get(rel) == Some(&digest)
+            && std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64);
+        if same {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+        } else {
+            if let Some(parent) = path.parent() {
+                let known = self.lock_folders().contains(parent);
+                if !known {
+                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                    self.lock_folders().insert(parent.to_path_buf());
+                }
+            }
+            std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+            self.written.fetch_add(1, Ordering::Relaxed);
+        }
+        self.current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_owned(), digest);
+        Ok(())
+    }
+
+    fn lock_folders(&self) -> std::sync::MutexGuard<'_, BTreeSet<PathBuf>> {
+        self.folders.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Removes what an earlier build wrote and this one did not, then records what this build
+    /// wrote.
+    pub fn finish(self) -> Result<Report> {
+        let current = self.current.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut removed = 0;
+        for rel in self
+            .previous
+            .keys()
+            .filter(|rel| !current.contains_key(*rel))
+        {
+            let path = self.root.join(rel);
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => return Err(Error::io(&path, error)),
+            }
+            // Remove folders left empty, up to the output root; a folder holding anything
+            // else stays.
+            let mut folder = path.parent();
+            while let Some(dir) = folder.filter(|d| *d != self.root && d.starts_with(&self.root)) {
+                if std::fs::remove_dir(dir).is_err() {
+                    break;
+                }
+                folder = dir.parent();
+            }
+        }
+        let mut manifest = String::new();
+        for (rel, digest) in &current {
+            manifest.push_str(digest);
+            manifest.push('\t');
+            manifest.push_str(rel);
+            manifest.push('\n');
+        }
+        let path = self.root.join(MANIFEST);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(manifest.as_str()) {
+            std::fs::write(&path, manifest).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(Report {
+            written: self.written.into_inner(),
+            unchanged: self.unchanged.into_inner(),
+            removed,
+        })
+    }
+}
+
+/// Files in the output folder that no earlier build wrote (hidden files at its top, such as
+/// `.git` or `.nojekyll`, are the user's and allowed).
+fn foreign_files(root: &Path, manifest: &BTreeMap<String, String>) -> Vec<String> {
+    walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() != 1 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|e| e.ok())
+        .filter(|e| !e.file_type().is_dir())
+        .map(|e| crate::vault::relative(root, e.path()))
+        .filter(|rel| rel != MANIFEST && !manifest.contains_key(rel))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unchanged_files_are_not_rewritten_and_stale_ones_removed() {
+        let vault = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let first = Output::open(&out, vault.path(), false).unwrap();
+        first.write("a/index.html", b"a").unwrap();
+        first.write("b/index.html", b"b").unwrap();
+        assert_eq!(
+            first.finish().unwrap(),
+            Report {
+                written: 2,
+                unchanged: 0,
+                removed: 0
+            }
+        );
+        let second = Output::open(&out, vault.path(), false).unwrap();
+        second.write("a/index.html", b"a").unwrap();
+        assert_eq!(
+            second.finish().unwrap(),
+            Report {
+                written: 0,
+                unchanged: 1,
+                removed: 1
+            }
+        );
+        assert!(!out.join("b").exists(), "an emptied folder goes too");
+    }
+
+    #[test]
+    fn the_vault_and_its_parents_are_refused() {
+        let vault = tempfile::tempdir().unwrap();
+        assert!(Output::open(vault.path(), vault.path(), true).is_err());
+        assert!(Output::open(vault.path().parent().unwrap(), vault.path(), true).is_err());
+        let inside = vault.path().join("_site");
+        assert!(Output::open(&inside, vault.path(), false).is_ok());
+    }
+
+    #[test]
+    fn a_folder_with_other_files_is_refused_unless_forced_and_they_survive() {
+        let vault = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        std::fs::write(out.path().join("mine.txt"), "keep").unwrap();
+        let error = Output::open(out.path(), vault.path(), false).unwrap_err();
+        assert!(error.to_string().contains("mine.txt"), "{error}");
+        let forced = Output::open(out.path(), vault.path(), true).unwrap();
+        forced.write("index.html", b"x").unwrap();
+        forced.finish().unwrap();
+        let again = Output::open(out.path(), vault.path(), true).unwrap();
+        again.finish().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.path().join("mine.txt")).unwrap(),
+            "keep"
+        );
+        assert!(!out.path().join("index.html").exists());
+    }
+}
