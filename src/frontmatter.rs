@@ -104,6 +104,9 @@ pub struct Properties {
     pub extra: Map<String, Value>,
     /// The 1-based file line of each key.
     pub lines: Vec<(String, usize)>,
+    /// The block could not be read (invalid YAML, not a mapping, never closed); the error is
+    /// already reported.
+    pub unreadable: bool,
 }
 
 impl Properties {
@@ -116,6 +119,10 @@ impl Properties {
 /// Reads the properties of a note at `path` from its YAML, adding a diagnostic for each
 /// problem. Invalid YAML gives a note without properties, as Obsidian shows it.
 pub fn parse(path: &str, split: &Split<'_>, diagnostics: &mut Vec<Diagnostic>) -> Properties {
+    let unreadable = Properties {
+        unreadable: true,
+        ..Properties::default()
+    };
     if split.unclosed {
         diagnostics.push(Diagnostic::error(
             path,
@@ -124,6 +131,7 @@ pub fn parse(path: &str, split: &Split<'_>, diagnostics: &mut Vec<Diagnostic>) -
             "the properties block opened on this line is never closed by a `---` line; \
              the note is read without properties",
         ));
+        return unreadable;
     }
     let Some(text) = split.yaml else {
         return Properties::default();
@@ -138,7 +146,7 @@ pub fn parse(path: &str, split: &Split<'_>, diagnostics: &mut Vec<Diagnostic>) -
                 error.column,
                 format!("invalid YAML in properties: {}", error.message),
             ));
-            return Properties::default();
+            return unreadable;
         }
     };
     let lines: Vec<(String, usize)> = yaml::key_lines(text)
@@ -158,7 +166,7 @@ pub fn parse(path: &str, split: &Split<'_>, diagnostics: &mut Vec<Diagnostic>) -
                     describe(&other)
                 ),
             ));
-            return Properties::default();
+            return unreadable;
         }
     };
     let mut reader = Reader {
@@ -447,7 +455,8 @@ mod tests {
     #[test]
     fn yaml_errors_are_reported_at_the_file_line() {
         let (properties, diagnostics) = read("---\ntype: one-on-one\ndate: [2026\n---\nbody\n");
-        assert_eq!(properties, Properties::default());
+        assert!(properties.unreadable);
+        assert_eq!(properties.kind, None);
         assert_eq!(diagnostics.len(), 1);
         assert!(diagnostics[0].line >= 3, "{diagnostics:?}");
         assert!(diagnostics[0].message.starts_with("invalid YAML"));

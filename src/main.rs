@@ -209,10 +209,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 report.output.written,
                 report.output.unchanged,
                 report.output.removed,
-                if errors > 0 {
-                    format!("; {errors} notes have errors")
-                } else {
-                    String::new()
+                match errors {
+                    0 => String::new(),
+                    1 => "; 1 error".to_owned(),
+                    n => format!("; {n} errors"),
                 }
             );
             Ok(if errors > 0 {

@@ -16,8 +16,10 @@ pub struct Event {
     pub note: usize,
     /// Index of the item in that note's items.
     pub item: usize,
-    /// The meeting's date.
+    /// When it happened: the ✅/❌ date of a done or declined mention, else the meeting's.
     pub date: Date,
+    /// The meeting's date.
+    pub meeting: Date,
     pub status: Status,
 }
 
@@ -166,10 +168,16 @@ fn ledger(
                 continue;
             }
             let status = item.status.unwrap_or(Status::Open);
+            let date = match status {
+                Status::Done => item.done,
+                Status::Declined => item.cancelled.or(item.done),
+                Status::Open | Status::InProgress => None,
+            };
             let event = Event {
                 note: meeting.note,
                 item: index,
-                date: meeting.date,
+                date: date.unwrap_or(meeting.date),
+                meeting: meeting.date,
                 status,
             };
             match by_id.get(&item.id) {
@@ -227,6 +235,24 @@ fn ledger(
 
 /// Fills in what a record's events say: the latest status, wording, person and outcome.
 fn settle(record: &mut Record, vault: &Vault) {
+    let first_meeting = record
+        .events
+        .iter()
+        .map(|e| e.meeting)
+        .min()
+        .expect("a record has a mention");
+    let created = record
+        .events
+        .iter()
+        .filter_map(|e| vault.notes[e.note].items[e.item].created)
+        .min();
+    record.raised = created.map_or(first_meeting, |c| c.min(first_meeting));
+    // Nothing happens to a request before it was raised; a mention ticked off later (✅ after
+    // a newer meeting) is the latest event, and events of one date stay in meeting order.
+    for event in &mut record.events {
+        event.date = event.date.max(record.raised);
+    }
+    record.events.sort_by_key(|e| e.date);
     let last = *record.events.last().expect("a record has a mention");
     let note = &vault.notes[last.note];
     let item = &note.items[last.item];
@@ -242,15 +268,10 @@ fn settle(record: &mut Record, vault: &Vault) {
         .iter()
         .rev()
         .find_map(|e| vault.notes[e.note].items[e.item].outcome.clone());
-    let first = record.events[0];
-    let created = vault.notes[first.note].items[first.item].created;
-    record.raised = created.map_or(first.date, |c| c.min(first.date));
     record.resolved = match last.status {
-        Status::Done => Some(item.done.unwrap_or(last.date)),
-        Status::Declined => Some(item.cancelled.or(item.done).unwrap_or(last.date)),
+        Status::Done | Status::Declined => Some(last.date),
         Status::Open | Status::InProgress => None,
-    }
-    .map(|day| day.max(record.raised));
+    };
 }
 
 /// Whether two wordings share less than half of their words: then one ID is likely used for

@@ -194,6 +194,8 @@ fn meeting_date(
             ));
             from_name
         }
+        // Unreadable properties are reported once, not again as a missing date.
+        DateProperty::Missing if properties.unreadable => from_name,
         DateProperty::Missing => {
             diagnostics.push(Diagnostic::error(
                 path,

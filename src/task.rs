@@ -227,6 +227,24 @@ fn take_bracketed_fields(text: &str, fields: &mut Vec<(String, String)>) -> Stri
 fn split_plain_field(text: &str) -> Option<(String, String, String)> {
     let marker = text.find("::")?;
     let before = &text[..marker];
+    // `Next Step:: value` on a line of its own: the whole line start is the key, as Dataview
+    // reads it; but `Budget outcome:: approved` is a request with its outcome.
+    let last_word = before.split_whitespace().last().unwrap_or_default();
+    let known = [
+        "outcome",
+        "done",
+        "completion",
+        "completed",
+        "cancelled",
+        "canceled",
+        "created",
+        "due",
+    ];
+    let last_is_known = known.contains(&last_word.to_lowercase().as_str());
+    if valid_key(before) && before.split_whitespace().count() <= 4 && !last_is_known {
+        let value = text[marker + 2..].trim().to_owned();
+        return Some((String::new(), normalize_key(before), value));
+    }
     let key_start = before
         .char_indices()
         .rev()
@@ -293,8 +311,38 @@ fn take_emoji_fields(text: &str, item: &mut ItemText) -> String {
     out
 }
 
-/// The `#tags` of a text: letters, digits, `_`, `-`, `/`, with at least one non-digit.
+/// The text with the insides of inline code spans blanked (`#x` in code is not a tag).
+pub fn without_code_spans(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('`') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        out.push_str(&rest[..open]);
+        let run = rest[open..].bytes().take_while(|&b| b == b'`').count();
+        let fence = &rest[open..open + run];
+        let after = &rest[open + run..];
+        match after.find(fence) {
+            Some(close) => {
+                out.push_str(&" ".repeat(run * 2 + close));
+                rest = &after[close + run..];
+            }
+            None => {
+                out.push_str(fence);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// The `#tags` of a text: letters, digits, `_`, `-`, `/`, with at least one non-digit; not
+/// inside inline code.
 pub fn tags(text: &str) -> Vec<String> {
+    let text = without_code_spans(text);
+    let text = text.as_ref();
     let mut found = Vec::new();
     let mut previous = ' ';
     for (i, c) in text.char_indices() {
@@ -316,27 +364,73 @@ fn collapse_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// An ID made from an item's text, for items without a block ID: lower-case words joined by
-/// `-`, without markup or punctuation, at most 60 characters.
+/// Latin letters with diacritics, folded to ASCII for IDs Obsidian accepts.
+fn fold(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+        'æ' => "ae",
+        'ç' | 'ć' | 'č' | 'ĉ' | 'ċ' => "c",
+        'ď' | 'đ' | 'ð' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
+        'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
+        'ĥ' | 'ħ' => "h",
+        'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => "i",
+        'ĵ' => "j",
+        'ķ' => "k",
+        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
+        'ñ' | 'ń' | 'ņ' | 'ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => "o",
+        'œ' => "oe",
+        'ŕ' | 'ŗ' | 'ř' => "r",
+        'ś' | 'ŝ' | 'ş' | 'š' => "s",
+        'ß' => "ss",
+        'ţ' | 'ť' | 'ŧ' => "t",
+        'þ' => "th",
+        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
+        'ŵ' => "w",
+        'ý' | 'ÿ' | 'ŷ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        _ => return None,
+    })
+}
+
+/// An ID made from an item's text, for items without a block ID: lower-case ASCII words
+/// joined by `-` (accents folded, markup and punctuation dropped), at most 60 characters, so
+/// that it is also a block ID Obsidian accepts. Text without any such word gets `item-` and a
+/// stable hash of the text.
 pub fn implicit_id(text: &str) -> String {
     let mut id = String::new();
     let mut pending_dash = false;
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            if pending_dash && !id.is_empty() {
-                id.push('-');
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let folded = if c.is_ascii_alphanumeric() {
+            Some(c.encode_utf8(&mut [0; 4]).to_owned())
+        } else {
+            fold(c).map(str::to_owned)
+        };
+        match folded {
+            Some(part) => {
+                if pending_dash && !id.is_empty() {
+                    id.push('-');
+                }
+                pending_dash = false;
+                id.push_str(&part);
             }
-            pending_dash = false;
-            id.extend(c.to_lowercase());
-        } else if c != '\'' && c != '’' {
-            pending_dash = true;
+            None if c == '\'' || c == '’' => {}
+            None => pending_dash = true,
         }
     }
-    if id.chars().count() > 60 {
-        id = id.chars().take(60).collect();
+    if id.len() > 60 {
+        id.truncate(60);
         if let Some(cut) = id.rfind('-') {
             id.truncate(cut);
         }
+    }
+    if id.is_empty() && !text.trim().is_empty() {
+        // FNV-1a: the same text gives the same ID on every machine.
+        let hash = text.trim().bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        id = format!("item-{hash:08x}");
     }
     id
 }
@@ -451,7 +545,13 @@ mod tests {
             "approval-for-the-rustconf-travel-budget"
         );
         assert_eq!(implicit_id("Dana's sign-off"), "danas-sign-off");
-        assert_eq!(implicit_id("Überprüfung"), "überprüfung");
+        assert_eq!(
+            implicit_id("Überprüfung der Reisekosten"),
+            "uberprufung-der-reisekosten"
+        );
+        assert_eq!(implicit_id("💰 ???"), implicit_id(" 💰 ??? "));
+        assert!(implicit_id("💰 ???").starts_with("item-"));
+        assert_eq!(implicit_id(""), "");
         assert!(implicit_id(&"word ".repeat(40)).chars().count() <= 60);
     }
 }

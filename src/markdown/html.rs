@@ -165,8 +165,10 @@ impl<'a> Renderer<'a> {
     fn push(&mut self, event: Event<'a>) {
         match self.heading.as_mut() {
             Some((_, events, text)) => {
-                if let Event::Text(t) | Event::Code(t) = &event {
-                    text.push_str(t);
+                match &event {
+                    Event::Code(t) => text.push_str(t),
+                    Event::SoftBreak | Event::HardBreak => text.push(' '),
+                    _ => {}
                 }
                 events.push(event);
             }

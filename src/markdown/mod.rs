@@ -224,6 +224,11 @@ pub fn outline(text: &str) -> Vec<Element> {
                     text.push_str(&t);
                 }
             }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some((_, text, _)) = heading.as_mut() {
+                    text.push(' ');
+                }
+            }
             Event::Start(Tag::BlockQuote(_)) => quotes += 1,
             Event::End(TagEnd::BlockQuote(_)) => quotes = quotes.saturating_sub(1),
             Event::Start(Tag::List(_)) => {

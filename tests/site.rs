@@ -1,0 +1,471 @@
+//! `upward build`: a complete site whose links resolve, byte-identical rebuilds, privacy,
+//! sanitizing and the output-folder rules.
+
+mod common;
+
+use common::{Run, TestVault, upward};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+fn build(vault: &TestVault, out: &Path) -> Run {
+    vault.run(&["build", "--out", out.to_str().unwrap()])
+}
+
+/// Every `href="…"` and `src="…"` of an HTML text.
+fn references(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for attribute in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(start) = rest.find(attribute) {
+            rest = &rest[start + attribute.len()..];
+            let end = rest.find('"').unwrap();
+            found.push(rest[..end].replace("&amp;", "&"));
+            rest = &rest[end..];
+        }
+    }
+    found
+}
+
+fn decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&path[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Resolves a relative reference from a page to a file of the site, or `None` when it leaves
+/// the site (an external URL).
+fn target(page: &str, reference: &str) -> Option<(PathBuf, Option<String>)> {
+    if reference.contains("://") || reference.starts_with("mailto:") {
+        return None;
+    }
+    let (path, fragment) = match reference.split_once('#') {
+        Some((p, f)) => (p, Some(f.to_owned())),
+        None => (reference, None),
+    };
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                assert!(
+                    parts.pop().is_some(),
+                    "{reference} from {page} leaves the site"
+                );
+            }
+            other => parts.push(other),
+        }
+    }
+    let mut file = parts.join("/");
+    if path.is_empty() {
+        file = page.to_owned();
+    } else if path.ends_with('/') || file.is_empty() {
+        file = format!("{}/index.html", file)
+            .trim_start_matches('/')
+            .to_owned();
+    }
+    Some((PathBuf::from(decode(&file)), fragment))
+}
+
+#[test]
+fn the_sample_site_is_complete_and_every_internal_link_resolves() {
+    let vault = TestVault::sample();
+    let out = vault.path().join("_site");
+    let run = vault.run(&["build"]).code(0);
+    assert!(run.stderr.contains("built "), "{}", run.stderr);
+    let site = files(&out);
+    for page in [
+        "index.html",
+        "meetings/index.html",
+        "meetings/2026-05-26-dana-whitaker/index.html",
+        "requests/index.html",
+        "requests/promo-case/index.html",
+        "requests/status/open/index.html",
+        "follow-ups/fu-runbook/index.html",
+        "wins/index.html",
+        "decisions/index.html",
+        "people/dana-whitaker/index.html",
+        "tags/oncall/index.html",
+        "notes/career-goals/index.html",
+        "data.json",
+        "style.css",
+        "filter.js",
+        "404.html",
+    ] {
+        assert!(site.contains_key(page), "{page} is built");
+    }
+    let mut checked = 0;
+    for (page, bytes) in site
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html") && *p != "404.html")
+    {
+        let html = String::from_utf8(bytes.clone()).unwrap();
+        for reference in references(&html) {
+            let Some((file, fragment)) = target(page, &reference) else {
+                continue;
+            };
+            let file = file.to_string_lossy().into_owned();
+            let linked = site
+                .get(&file)
+                .unwrap_or_else(|| panic!("{page} links to {reference}: no {file}"));
+            if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
+                let linked = String::from_utf8_lossy(linked);
+                assert!(
+                    linked.contains(&format!("id=\"{fragment}\"")),
+                    "{page} links to {reference}: no #{fragment} in {file}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000, "only {checked} links checked");
+}
+
+#[test]
+fn the_ledger_shows_every_request_with_its_history() {
+    let vault = TestVault::sample();
+    let out = vault.path().join("_site");
+    vault.run(&["build"]).code(0);
+    let ledger = std::fs::read_to_string(out.join("requests/index.html")).unwrap();
+    for id in [
+        "promo-case",
+        "oncall-hc",
+        "cutover-date",
+        "retry-review",
+        "staging-db",
+    ] {
+        assert!(
+            ledger.contains(&format!("href=\"../requests/{id}/\"")),
+            "{id} in the ledger"
+        );
+    }
+    let promo = std::fs::read_to_string(out.join("requests/promo-case/index.html")).unwrap();
+    // One mention is in an unpublished note: the site counts the 18 published ones.
+    assert!(
+        promo.contains("<dt>Times raised</dt><dd>18</dd>"),
+        "{promo}"
+    );
+    assert_eq!(promo.matches("<li class=\"event").count(), 18);
+    let open = std::fs::read_to_string(out.join("requests/status/open/index.html")).unwrap();
+    assert!(open.contains("promo-case") && !open.contains("href=\"../../../requests/oncall-hc/\""));
+}
+
+#[test]
+fn data_json_holds_the_ledger_in_the_shape_of_requests_json() {
+    let vault = TestVault::sample();
+    let out = vault.path().join("_site");
+    vault.run(&["build"]).code(0);
+    let data: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("data.json")).unwrap()).unwrap();
+    // The private 1:1 is removed from a copy, and `requests --json` on it must match.
+    let published = TestVault::sample();
+    std::fs::remove_file(published.path().join("1-1s/2026-10-06 Dana Whitaker.md")).unwrap();
+    let cli = published.run(&["requests", "--json"]).code(0).json();
+    assert_eq!(data["requests"], cli);
+    assert!(data["meetings"].as_array().unwrap().len() > 20);
+    assert!(data["wins"].as_array().unwrap().len() > 10);
+}
+
+#[test]
+fn two_builds_are_byte_identical_and_the_second_rewrites_nothing() {
+    let vault = TestVault::sample();
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    build(&vault, &a).code(0);
+    build(&vault, &b).code(0);
+    assert_eq!(files(&a), files(&b));
+    let index = a.join("index.html");
+    let before = std::fs::metadata(&index).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let run = build(&vault, &a).code(0);
+    assert!(run.stderr.contains(" 0 written,"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::metadata(&index).unwrap().modified().unwrap(),
+        before
+    );
+}
+
+#[test]
+fn pages_no_longer_produced_are_removed_and_nothing_else() {
+    let vault = TestVault::sample();
+    let out = vault.path().join("_site");
+    vault.run(&["build"]).code(0);
+    std::fs::remove_file(vault.path().join("notes/Career goals.md")).unwrap();
+    let run = vault.run(&["build"]).code(0);
+    // The note's page, and the page of the tag only it had.
+    assert!(run.stderr.contains("2 removed"), "{}", run.stderr);
+    assert!(!out.join("notes/career-goals").exists());
+    assert!(!out.join("tags/career").exists());
+    assert!(out.join("index.html").exists());
+}
+
+const SECRETS: [&str; 7] = [
+    "SECRET-UNPUBLISHED",
+    "SECRET-COMMENT",
+    "SECRET-CALLOUT",
+    "SECRET-NESTED",
+    "secret-tag",
+    "secret-photo",
+    "SECRET-DRAFT",
+];
+
+fn adversarial_vault() -> TestVault {
+    TestVault::new()
+        .file(
+            "1-1s/2026-11-10 Dana.md",
+            "---\ndate: 2026-11-10\nwith: \"[[Dana]]\"\n---\n## Wins\n- Shipped %% SECRET-COMMENT %% the thing ^w1\n\
+             - See [[Secret Person Note]] and [[Plan|the plan]]\n\
+             %%\n- [ ] SECRET-COMMENT block ^hidden\n%%\n\
+             > [!private] SECRET-CALLOUT title\n> SECRET-CALLOUT body #secret-tag\n> > [!note]\n> > SECRET-NESTED\n\n\
+             > [!tip] Kept tip\n> visible tip text\n\n\
+             ## Help\n- [ ] Budget ^budget\n",
+        )
+        .file(
+            "1-1s/2026-11-03 Dana.md",
+            "---\ndate: 2026-11-03\nwith: \"[[Dana]]\"\npublish: false\n---\n## Help\n- [ ] SECRET-UNPUBLISHED ask ^budget\n\
+             ![[secret-photo.png]] #secret-tag\n",
+        )
+        .file("1-1s/2026-11-04 Dana.md", "---\ndate: 2026-11-04\nwith: Dana\ndraft: true\n---\nSECRET-DRAFT\n")
+        .file("notes/Secret Person Note.md", "SECRET-UNPUBLISHED body of a private note\n")
+        .file("notes/Plan.md", "---\npublish: true\n---\nThe plan. ![[shared.png]]\n")
+        .file("assets/secret-photo.png", b"\x89PNG secret")
+        .file("assets/shared.png", b"\x89PNG shared")
+        .file("assets/unused.png", b"\x89PNG unused")
+}
+
+#[test]
+fn nothing_private_reaches_any_file_of_the_site() {
+    let vault = adversarial_vault();
+    let out = vault.path().join("_site");
+    vault.run(&["build"]).code(0);
+    let site = files(&out);
+    for (path, bytes) in &site {
+        let text = String::from_utf8_lossy(bytes);
+        for secret in SECRETS {
+            assert!(!text.contains(secret), "{secret} leaked into {path}");
+            assert!(!path.contains(secret), "{secret} names {path}");
+        }
+    }
+    assert!(
+        site.contains_key("attachments/assets/shared.png"),
+        "a used attachment is copied"
+    );
+    assert!(
+        !site.keys().any(|p| p.contains("unused")),
+        "an unused attachment is not"
+    );
+    let meeting =
+        String::from_utf8_lossy(&site["meetings/2026-11-10-dana/index.html"]).into_owned();
+    assert!(meeting.contains("visible tip text") && meeting.contains("Kept tip"));
+    assert!(
+        meeting.contains("<a href=\"../../notes/plan/\">the plan</a>"),
+        "{meeting}"
+    );
+    // The link to the unpublished note is plain text, not a link, and names nothing private.
+    assert!(!meeting.contains("notes/secret"), "{meeting}");
+    let budget = String::from_utf8_lossy(&site["requests/budget/index.html"]).into_owned();
+    assert!(
+        budget.contains("<dt>Times raised</dt><dd>1</dd>"),
+        "the unpublished mention is not counted"
+    );
+}
+
+#[test]
+fn raw_html_is_sanitized_and_pages_carry_a_strict_policy() {
+    let vault = TestVault::new().file(
+        "1-1s/2026-11-10 Dana.md",
+        "---\ndate: 2026-11-10\nwith: \"<script>alert(1)</script>\"\nmood: \"<img src=x onerror=alert(1)>\"\n---\n\
+         ## Wins\n- <script>alert('x')</script> shipped\n- <img src=x onerror=\"alert(1)\"> [click](javascript:alert(1))\n\
+         - <a href=\"javascript:alert(1)\">link</a> <b onclick=\"alert(1)\">bold</b>\n\
+         - [[<svg onload=alert(1)>]] <iframe src=\"https://example.com\"></iframe>\n\
+         ## Help\n- [ ] <style>body{display:none}</style> budget ^budget\n",
+    );
+    let out = vault.path().join("_site");
+    vault.run(&["build"]).code(0);
+    for (path, bytes) in files(&out) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        let lower = html.to_lowercase();
+        assert!(html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'self';"), "{path}");
+        for bad in [
+            "javascript:",
+            "<iframe",
+            "<style",
+            "<svg onload",
+            "alert(1)</script>",
+        ] {
+            assert!(!lower.contains(bad), "{bad} in {path}");
+        }
+        for tag in tags(&lower) {
+            for attribute in attribute_names(tag) {
+                assert!(
+                    !attribute.starts_with("on"),
+                    "event handler in {path}: <{tag}>"
+                );
+                assert!(
+                    !attribute.starts_with("style"),
+                    "inline style in {path}: <{tag}>"
+                );
+            }
+        }
+        // Our own pages: scripts only from files, no inline script.
+        let mut rest = lower.as_str();
+        while let Some(i) = rest.find("<script") {
+            let tag = &rest[i..i + rest[i..].find('>').unwrap()];
+            assert!(tag.contains(" src="), "inline script in {path}: {tag}");
+            rest = &rest[i + 7..];
+        }
+    }
+}
+
+/// The insides of every tag of an HTML text (`a href="x"` of `<a href="x">`).
+fn tags(html: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        rest = &rest[start + 1..];
+        let end = rest.find('>').unwrap_or(rest.len());
+        found.push(&rest[..end]);
+        rest = &rest[end..];
+    }
+    found
+}
+
+/// The attribute names of a tag's inside, quotes respected.
+fn attribute_names(tag: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut after_space = false;
+    let mut current = String::new();
+    for c in tag.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c.is_whitespace() => {
+                if !current.is_empty() {
+                    names.push(std::mem::take(&mut current));
+                }
+                after_space = true;
+            }
+            None if c == '=' => {
+                if !current.is_empty() {
+                    names.push(std::mem::take(&mut current));
+                }
+                after_space = false;
+            }
+            None if after_space => current.push(c),
+            None => {}
+        }
+    }
+    if !current.is_empty() {
+        names.push(current);
+    }
+    names
+}
+
+#[test]
+fn the_output_folder_rules() {
+    let vault = TestVault::sample();
+    // The vault itself, and a folder containing it, are refused.
+    let run = build(&vault, vault.path()).code(1);
+    assert!(
+        run.stderr.contains("cannot be the vault itself"),
+        "{}",
+        run.stderr
+    );
+    let run = build(&vault, vault.path().parent().unwrap()).code(1);
+    assert!(run.stderr.contains("contains the vault"), "{}", run.stderr);
+    // A folder with files upward did not write is refused, then built beside with --force,
+    // and those files survive every later build.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let run = build(&vault, dir.path()).code(1);
+    assert!(run.stderr.contains("notes.txt"), "{}", run.stderr);
+    assert!(!dir.path().join("index.html").exists());
+    let out = dir.path().to_str().unwrap();
+    vault.run(&["build", "--out", out, "--force"]).code(0);
+    assert!(dir.path().join("index.html").exists());
+    std::fs::remove_dir_all(vault.path().join("1-1s")).unwrap();
+    vault.run(&["build", "--out", out, "--force"]).code(0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert!(dir.path().join(".git").is_dir());
+    assert!(
+        !dir.path()
+            .join("meetings/2026-05-26-dana-whitaker")
+            .exists()
+    );
+}
+
+#[test]
+fn a_broken_note_still_gives_a_site_and_exit_one() {
+    let vault = TestVault::sample().file("1-1s/broken.md", "---\ndate: [\n---\n");
+    let run = vault.run(&["build"]).code(1);
+    assert!(
+        run.stderr
+            .contains("1-1s/broken.md:3:1: error: invalid YAML"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("1 error"), "{}", run.stderr);
+    assert!(
+        vault
+            .path()
+            .join("_site/requests/promo-case/index.html")
+            .exists()
+    );
+}
+
+#[test]
+fn the_output_folder_inside_the_vault_is_not_read_as_notes() {
+    let vault = TestVault::sample();
+    vault.run(&["build"]).code(0);
+    vault.write("_site/stray.md", "---\ndate: [\n---\n");
+    vault.run(&["check"]).code(0);
+    let run = Run::of({
+        let mut c = upward();
+        c.arg("--vault").arg(vault.path()).arg("build");
+        c
+    });
+    assert_eq!(
+        run.code,
+        Some(1),
+        "a stray file in the output is refused: {}",
+        run.stderr
+    );
+}
