@@ -14,9 +14,10 @@ pub fn per_month(months: &[(String, usize, usize)]) -> String {
         .max()
         .unwrap_or(1)
         .max(1);
-    let slot = 36.0;
-    let (left, top, height) = (28.0, 10.0, 140.0);
-    let width = left + slot * months.len() as f64 + 10.0;
+    // A fixed drawing width, so a few months do not fill the screen with two bars.
+    let (left, top, height, width) = (28.0, 10.0, 140.0, 640.0);
+    let slot = ((width - left - 10.0) / months.len() as f64).min(60.0);
+    let bar = (slot * 0.38).min(18.0);
     let mut svg = String::new();
     let summary: Vec<String> = months
         .iter()
@@ -24,60 +25,66 @@ pub fn per_month(months: &[(String, usize, usize)]) -> String {
         .collect();
     let _ = write!(
         svg,
-        "<svg class=\"chart\" viewBox=\"0 0 {width:.0} {:.0}\" role=\"img\" aria-labelledby=\"chart-months-title\">\
-         <title id=\"chart-months-title\">Requests raised and resolved per month. {}</title>",
+        "<svg class=\"chart\" viewBox=\"0 0 {width:.0} {:.0}\" role=\"img\" \
+         aria-labelledby=\"chart-months-title\"><title id=\"chart-months-title\">\
+         Requests raised and resolved per month. {}</title>",
         top + height + 44.0,
         escape_html(&summary.join("; "))
     );
+    let base = top + height;
     let _ = write!(
         svg,
-        "<line class=\"axis\" x1=\"{left}\" y1=\"{:.0}\" x2=\"{width:.0}\" y2=\"{:.0}\"/>\
+        "<line class=\"axis\" x1=\"{left}\" y1=\"{base:.0}\" x2=\"{width:.0}\" y2=\"{base:.0}\"/>\
          <text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"end\">{max}</text>\
-         <text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"end\">0</text>",
-        top + height,
-        top + height,
+         <text x=\"{:.0}\" y=\"{base:.0}\" text-anchor=\"end\">0</text>",
         left - 4.0,
         top + 8.0,
         left - 4.0,
-        top + height
     );
+    // Every month is labelled while the labels fit; otherwise every third.
+    let every = if slot >= 24.0 { 1 } else { 3 };
     for (i, (month, raised, resolved)) in months.iter().enumerate() {
-        let x = left + slot * i as f64 + 4.0;
+        let x = left + slot * i as f64 + (slot - 2.0 * bar) / 2.0;
         for (j, (value, class)) in [(*raised, "raised"), (*resolved, "resolved")]
-            .iter()
+            .into_iter()
             .enumerate()
         {
-            let h = height * *value as f64 / max as f64;
+            let h = height * value as f64 / max as f64;
             let _ = write!(
                 svg,
-                "<rect class=\"{class}\" x=\"{:.1}\" y=\"{:.1}\" width=\"13\" height=\"{h:.1}\"><title>{}: {value} {class}</title></rect>",
-                x + j as f64 * 14.0,
-                top + height - h,
+                "<rect class=\"{class}\" x=\"{:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" \
+                 height=\"{h:.1}\"><title>{}: {value} {class}</title></rect>",
+                x + j as f64 * (bar + 1.0),
+                base - h,
                 escape_html(month)
             );
         }
-        let label = if i == 0 || month.ends_with("-01") {
-            month.as_str()
-        } else {
-            &month[5..]
-        };
-        let _ = write!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.0}\" text-anchor=\"middle\">{}</text>",
-            x + 13.5,
-            top + height + 14.0,
-            escape_html(label)
-        );
+        if i % every == 0 || month.ends_with("-01") {
+            let label = if i == 0 || month.ends_with("-01") {
+                month.as_str()
+            } else {
+                &month[5..]
+            };
+            let _ = write!(
+                svg,
+                "<text x=\"{:.1}\" y=\"{:.0}\" text-anchor=\"middle\">{}</text>",
+                x + bar,
+                base + 14.0,
+                escape_html(label)
+            );
+        }
     }
-    let legend_y = top + height + 36.0;
+    let legend = base + 36.0;
     let _ = write!(
         svg,
-        "<rect class=\"raised\" x=\"{left}\" y=\"{:.0}\" width=\"10\" height=\"10\"/><text class=\"label\" x=\"{:.0}\" y=\"{legend_y:.0}\">raised</text>\
-         <rect class=\"resolved\" x=\"{:.0}\" y=\"{:.0}\" width=\"10\" height=\"10\"/><text class=\"label\" x=\"{:.0}\" y=\"{legend_y:.0}\">resolved</text></svg>",
-        legend_y - 9.0,
+        "<rect class=\"raised\" x=\"{left}\" y=\"{:.0}\" width=\"10\" height=\"10\"/>\
+         <text class=\"label\" x=\"{:.0}\" y=\"{legend:.0}\">raised</text>\
+         <rect class=\"resolved\" x=\"{:.0}\" y=\"{:.0}\" width=\"10\" height=\"10\"/>\
+         <text class=\"label\" x=\"{:.0}\" y=\"{legend:.0}\">resolved</text></svg>",
+        legend - 9.0,
         left + 14.0,
         left + 70.0,
-        legend_y - 9.0,
+        legend - 9.0,
         left + 84.0
     );
     svg

@@ -672,6 +672,10 @@ fn render_page(
                     months.entry(day.format("%Y-%m").to_string()).or_default().1 += 1;
                 }
             }
+            // Up to this month, so a quiet stretch at the end shows too.
+            months
+                .entry(model.today.format("%Y-%m").to_string())
+                .or_default();
             let months = fill_months(months);
             let recent: Vec<MeetingRow> = model
                 .meetings
