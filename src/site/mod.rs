@@ -130,7 +130,8 @@ struct RequestRow {
     mentions: usize,
     days_open: i64,
     person: Option<PersonRef>,
-    person_slug: String,
+    /// The slugs of everyone it was raised with, space-separated, for the ledger filter.
+    people: String,
     outcome: Option<String>,
     kind_label: &'static str,
 }
@@ -442,7 +443,17 @@ impl<'a> Site<'a> {
             resolved: record.resolved.map(|d| d.to_string()),
             mentions: record.mentions(),
             days_open: record.days_open(self.model.today),
-            person_slug: record.with.as_deref().map(slugify).unwrap_or_default(),
+            people: {
+                let mut slugs: Vec<String> = record
+                    .events
+                    .iter()
+                    .flat_map(|e| &self.vault.notes[e.note].properties.with)
+                    .map(|w| slugify(w))
+                    .collect();
+                slugs.sort();
+                slugs.dedup();
+                slugs.join(" ")
+            },
             person,
             outcome: record.outcome.clone(),
             kind_label: if record.kind == Kind::Requests {

@@ -16,7 +16,7 @@
     var shown = 0;
     rows.forEach(function (row) {
       var visible = (!status || row.dataset.status === status) &&
-        (!person || row.dataset.person === person) &&
+        (!person || row.dataset.people.split(" ").indexOf(person) !== -1) &&
         (!query || row.textContent.toLowerCase().indexOf(query) !== -1);
       row.hidden = !visible;
       if (visible) shown += 1;
