@@ -211,11 +211,29 @@ pub struct Config {
     pub note_name: String,
     /// Section headings by kind: the defaults plus the vault's own.
     pub sections: Vec<(Kind, Vec<String>)>,
+    /// Every heading of `sections`, normalised: computed once, matched often.
+    heading_keys: std::collections::HashMap<String, Kind>,
+}
+
+/// Normalises a heading or pattern for matching: lower case, words of letters and digits.
+pub fn heading_key(text: &str) -> String {
+    let mut out = String::new();
+    for word in text
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .map(|w| w.replace(['\'', '’'], ""))
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config {
+        let mut config = Config {
             meetings: "1-1s".into(),
             output: "_site".into(),
             ignore: Vec::new(),
@@ -227,7 +245,10 @@ impl Default for Config {
                 .iter()
                 .map(|(kind, headings)| (*kind, headings.iter().map(|h| (*h).to_owned()).collect()))
                 .collect(),
-        }
+            heading_keys: std::collections::HashMap::new(),
+        };
+        config.index_headings();
+        config
     }
 }
 
@@ -352,6 +373,33 @@ impl Config {
                 }
             }
         }
+        self.index_headings();
+    }
+
+    /// The kind of the longest table heading that `key` (normalised) is, or starts with as
+    /// whole words.
+    pub fn section_of_key(&self, key: &str) -> Option<Kind> {
+        let mut prefix = key;
+        loop {
+            if let Some(kind) = self.heading_keys.get(prefix) {
+                return Some(*kind);
+            }
+            prefix = &prefix[..prefix.rfind(' ')?];
+        }
+    }
+
+    fn index_headings(&mut self) {
+        // The first kind to list a heading keeps it.
+        let mut keys = std::collections::HashMap::new();
+        for (kind, list) in &self.sections {
+            for heading in list {
+                let key = heading_key(heading);
+                if !key.is_empty() {
+                    keys.entry(key).or_insert(*kind);
+                }
+            }
+        }
+        self.heading_keys = keys;
     }
 
     fn apply(&mut self, raw: Raw, line: usize, diagnostics: &mut Vec<Diagnostic>) {

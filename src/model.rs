@@ -277,6 +277,9 @@ fn settle(record: &mut Record, vault: &Vault) {
 /// Whether two wordings share less than half of their words: then one ID is likely used for
 /// two different requests, not for the same request reworded.
 fn different_wording(a: &str, b: &str) -> bool {
+    if a == b {
+        return false;
+    }
     let words = |text: &str| -> std::collections::BTreeSet<String> {
         note::plain_text(text)
             .split(|c: char| !c.is_alphanumeric())

@@ -50,7 +50,7 @@ impl NoteKind {
 pub struct Item {
     pub kind: Kind,
     /// The heading the item stands under.
-    pub section: String,
+    pub section: std::sync::Arc<str>,
     pub line: usize,
     pub column: usize,
     /// The byte offset of the item in the body.
@@ -208,65 +208,35 @@ fn meeting_date(
     }
 }
 
-/// Normalises a heading or pattern for matching: lower case, words of letters and digits.
-pub fn heading_key(text: &str) -> String {
-    let mut out = String::new();
-    for word in text
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
-        .map(|w| w.replace(['\'', '’'], ""))
-        .filter(|w| !w.is_empty())
-    {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.extend(word.chars().flat_map(char::to_lowercase));
-    }
-    out
+pub use crate::config::heading_key;
+
+/// The kind of section a heading opens, from the configured table: the longest heading of the
+/// table that the heading is, or starts with as whole words.
+pub fn section_kind(heading: &str, config: &Config) -> Option<Kind> {
+    config.section_of_key(&heading_key(heading))
 }
 
-/// The kind of section a heading opens, from the configured table.
-pub fn section_kind(heading: &str, config: &Config) -> Option<Kind> {
-    let key = heading_key(heading);
-    if key.is_empty() {
-        return None;
-    }
-    let mut best: Option<(usize, Kind)> = None;
-    for (kind, patterns) in &config.sections {
-        for pattern in patterns {
-            let pattern = heading_key(pattern);
-            let matches = !pattern.is_empty()
-                && (key == pattern
-                    || (key.starts_with(&pattern) && key.as_bytes()[pattern.len()] == b' '));
-            if matches && best.is_none_or(|(len, _)| pattern.len() > len) {
-                best = Some((pattern.len(), *kind));
-            }
-        }
-    }
-    best.map(|(_, kind)| kind)
-}
+/// An open section: its kind and heading, shared by its items.
+type Section = (Kind, std::sync::Arc<str>);
 
 fn items(body: &str, config: &Config, position: &dyn Fn(usize) -> (usize, usize)) -> Vec<Item> {
     let mut items: Vec<Item> = Vec::new();
     // Headings open sections; a heading the table does not know, below a known one, stays in
     // it (`### Infra` under `## Help`), and one at the same level or above ends it.
-    let mut sections: Vec<(u8, Option<(Kind, String)>)> = Vec::new();
+    let mut sections: Vec<(u8, Option<Section>)> = Vec::new();
     for element in markdown::outline(body) {
         match element {
             Element::Heading { level, text, .. } => {
                 while sections.last().is_some_and(|(l, _)| *l >= level) {
                     sections.pop();
                 }
-                let inherited = sections.last().and_then(|(_, s)| s.clone());
-                let own = section_kind(&text, config).map(|kind| (kind, text.clone()));
-                let section = match (own, inherited) {
-                    (Some((kind, _)), Some((parent, parent_text)))
-                        if kind == Kind::Outcomes || parent != Kind::Outcomes =>
-                    {
-                        Some((kind, if kind == parent { text } else { text.clone() }))
-                            .or(Some((parent, parent_text)))
-                    }
-                    (Some(own), _) => Some(own),
-                    (None, inherited) => inherited.map(|(kind, _)| (kind, text)),
+                // The heading text is shared by every item under it.
+                let section = match section_kind(&text, config) {
+                    Some(kind) => Some((kind, std::sync::Arc::from(text))),
+                    None => sections
+                        .last()
+                        .and_then(|(_, s)| s.as_ref())
+                        .map(|(kind, _)| (*kind, std::sync::Arc::from(text))),
                 };
                 sections.push((level, section));
             }
@@ -290,12 +260,13 @@ fn items(body: &str, config: &Config, position: &dyn Fn(usize) -> (usize, usize)
         }
     }
     items.retain(|item| !item.text.is_empty() || item.explicit_id);
+    items.shrink_to_fit();
     items
 }
 
 fn new_item(
     kind: Kind,
-    section: String,
+    section: std::sync::Arc<str>,
     line: usize,
     column: usize,
     parsed: task::ItemText,
@@ -516,7 +487,7 @@ mod tests {
         );
         assert_eq!(note.items[1].details, ["Dana: asking finance"]);
         assert_eq!(note.items[2].status, Some(Status::InProgress));
-        assert_eq!(note.items[3].section, "Decisions");
+        assert_eq!(&*note.items[3].section, "Decisions");
         assert_eq!(note.person(), Some("Dana"));
     }
 

@@ -402,21 +402,22 @@ pub fn implicit_id(text: &str) -> String {
     let mut id = String::new();
     let mut pending_dash = false;
     for c in text.chars().flat_map(char::to_lowercase) {
-        let folded = if c.is_ascii_alphanumeric() {
-            Some(c.encode_utf8(&mut [0; 4]).to_owned())
-        } else {
-            fold(c).map(str::to_owned)
-        };
-        match folded {
-            Some(part) => {
-                if pending_dash && !id.is_empty() {
-                    id.push('-');
-                }
-                pending_dash = false;
-                id.push_str(&part);
+        let ascii = c.is_ascii_alphanumeric();
+        let folded = if ascii { None } else { fold(c) };
+        if ascii || folded.is_some() {
+            if pending_dash && !id.is_empty() {
+                id.push('-');
             }
-            None if c == '\'' || c == '’' => {}
-            None => pending_dash = true,
+            pending_dash = false;
+            match folded {
+                Some(part) => id.push_str(part),
+                None => id.push(c),
+            }
+            if id.len() > 64 {
+                break;
+            }
+        } else if c != '\'' && c != '’' {
+            pending_dash = true;
         }
     }
     if id.len() > 60 {

@@ -17,7 +17,12 @@ fn chromium() -> Option<PathBuf> {
         return Some(PathBuf::from(path));
     }
     let path = std::env::var_os("PATH")?;
-    for name in ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"] {
+    for name in [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ] {
         for dir in std::env::split_paths(&path) {
             let candidate = dir.join(name);
             if candidate.is_file() {
@@ -121,7 +126,13 @@ fn rows(dom: &str) -> Vec<(String, bool)> {
         .filter(|row| row.contains("data-status=\""))
         .map(|row| {
             let tag = &row[..row.find('>').unwrap()];
-            let status = tag.split("data-status=\"").nth(1).unwrap().split('"').next().unwrap();
+            let status = tag
+                .split("data-status=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
             (status.to_owned(), tag.contains("hidden"))
         })
         .collect()
@@ -149,10 +160,19 @@ fn the_sample_site_renders_and_the_ledger_filter_works_in_chromium() {
 
     // Without a query every request is shown and the filter form is revealed by the script.
     let (dom, log) = browser.dom(&format!("{base}/requests/"));
-    assert!(dom.contains("<form id=\"ledger-filter\" class=\"filter\">"), "the script ran:\n{dom}");
+    assert!(
+        dom.contains("<form id=\"ledger-filter\" class=\"filter\">"),
+        "the script ran:\n{dom}"
+    );
     let all = rows(&dom);
-    assert!(all.len() >= 10 && all.iter().all(|(_, hidden)| !hidden), "{all:?}");
-    assert!(!log.contains("Content Security Policy"), "CSP violation: {log}");
+    assert!(
+        all.len() >= 10 && all.iter().all(|(_, hidden)| !hidden),
+        "{all:?}"
+    );
+    assert!(
+        !log.contains("Content Security Policy"),
+        "CSP violation: {log}"
+    );
 
     // The filter applies the status in the address: only open requests stay visible.
     let (dom, _) = browser.dom(&format!("{base}/requests/?status=open"));
@@ -163,7 +183,10 @@ fn the_sample_site_renders_and_the_ledger_filter_works_in_chromium() {
     }
     let shown = filtered.iter().filter(|(_, hidden)| !hidden).count();
     assert_eq!(shown, 3, "two open requests and one open follow-up");
-    assert!(dom.contains(&format!("{shown} of {} shown", filtered.len())), "{dom}");
+    assert!(
+        dom.contains(&format!("{shown} of {} shown", filtered.len())),
+        "{dom}"
+    );
 
     // And the person: one request was raised in the skip-level with Priya.
     let (dom, _) = browser.dom(&format!("{base}/requests/?person=priya-raman"));
@@ -191,15 +214,23 @@ fn the_sample_site_renders_and_the_ledger_filter_works_in_chromium() {
     let png = shots.join("dashboard.png");
     let status = browser
         .command()
-        .args(["--window-size=1280,1500", &format!("--screenshot={}", png.display())])
+        .args([
+            "--window-size=1280,1500",
+            &format!("--screenshot={}", png.display()),
+        ])
         .arg(format!("{base}/"))
         .output()
         .expect("chromium runs");
     assert!(status.status.success());
     let bytes = std::fs::read(&png).expect("a screenshot");
-    assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000, "{} bytes", bytes.len());
+    assert!(
+        bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000,
+        "{} bytes",
+        bytes.len()
+    );
     if std::env::var_os("UPWARD_UPDATE_SCREENSHOT").is_some() {
-        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/screenshots/dashboard.png");
+        let committed =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/screenshots/dashboard.png");
         std::fs::copy(&png, committed).unwrap();
     }
     eprintln!("screenshot: {}", png.display());

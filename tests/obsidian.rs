@@ -66,7 +66,7 @@ fn seen(
     (Vec<String>, Vec<String>, Vec<(String, String)>),
 ) {
     (
-        (item.kind, item.section.clone(), item.line, item.column),
+        (item.kind, item.section.to_string(), item.line, item.column),
         (
             item.text.clone(),
             item.status,
@@ -687,7 +687,7 @@ fn a_heading_written_over_two_lines_is_matched_with_a_space_between_them() {
     );
     assert_eq!(ids(&note), ["budget"]);
     assert_eq!(note.items[0].kind, Kind::Requests);
-    assert_eq!(note.items[0].section, "What do you need from me?");
+    assert_eq!(&*note.items[0].section, "What do you need from me?");
 }
 
 // ---------------------------------------------------------------------------------------------

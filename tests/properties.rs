@@ -64,7 +64,7 @@ fn seen(
     (Vec<String>, Vec<String>, Vec<(String, String)>),
 ) {
     (
-        (item.kind, item.section.clone(), item.line, item.column),
+        (item.kind, item.section.to_string(), item.line, item.column),
         (
             item.text.clone(),
             item.status,

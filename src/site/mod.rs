@@ -5,7 +5,7 @@
 pub mod charts;
 pub mod output;
 
-use crate::commands::requests::{RequestJson, to_json};
+use crate::commands::requests::to_json;
 use crate::config::Kind;
 use crate::date::Date;
 use crate::error::Result;
@@ -277,6 +277,7 @@ struct Site<'a> {
     mentions: Vec<Vec<(Kind, usize)>>,
     /// For each note, its position among the meetings.
     positions: Vec<Option<usize>>,
+    rows: HashMap<(Kind, &'a str), RequestRow>,
 }
 
 impl<'a> Site<'a> {
@@ -372,11 +373,12 @@ impl<'a> Site<'a> {
         for (i, meeting) in model.meetings.iter().enumerate() {
             positions[meeting.note] = Some(i);
         }
-        Site {
+        let mut site = Site {
             vault,
             model,
             mentions,
             positions,
+            rows: HashMap::new(),
             info: SiteInfo {
                 meetings: model.meetings.len(),
                 today: model.today.to_string(),
@@ -387,7 +389,15 @@ impl<'a> Site<'a> {
             people,
             person_by_name,
             tags,
-        }
+        };
+        let rows: HashMap<(Kind, &'a str), RequestRow> = model
+            .requests
+            .iter()
+            .chain(&model.follow_ups)
+            .map(|r| ((r.kind, r.id.as_str()), site.compute_row(r)))
+            .collect();
+        site.rows = rows;
+        site
     }
 
     fn common<'s>(&'s self, root: &'s str, title: String, section: &'static str) -> Common<'s> {
@@ -431,7 +441,12 @@ impl<'a> Site<'a> {
         }
     }
 
-    fn request_row(&self, record: &Record) -> RequestRow {
+    /// The ledger row of a record, computed once.
+    fn request_row(&self, record: &'a Record) -> &RequestRow {
+        &self.rows[&(record.kind, record.id.as_str())]
+    }
+
+    fn compute_row(&self, record: &Record) -> RequestRow {
         let person = record.with.as_deref().and_then(|w| self.person_ref(w));
         RequestRow {
             id: record.id.clone(),
@@ -582,12 +597,13 @@ pub fn build(mut vault: Vault, today: Date, options: &Options) -> Result<Report>
     vault.notes.retain(Note::published);
     let model = Model::build(&vault, today);
     let site = Site::new(&vault, &model);
+    // The largest pages first, so the two threads finish together.
     let mut pages = vec![
+        Page::Requests(None),
+        Page::Decisions,
+        Page::Wins,
         Page::Dashboard,
         Page::Meetings,
-        Page::Requests(None),
-        Page::Wins,
-        Page::Decisions,
         Page::People,
         Page::Tags,
         Page::NotFound,
@@ -619,7 +635,7 @@ pub fn build(mut vault: Vault, today: Date, options: &Options) -> Result<Report>
     for (name, text) in templates.files() {
         out.write(name, text.as_bytes())?;
     }
-    out.write("data.json", &data_json(&site)?)?;
+    out.write_stream("data.json", |w| data_json(&site, w))?;
     let files = pages.len() + attachments.len() + templates.files().len() + 1;
     Ok(Report {
         files,
@@ -660,7 +676,7 @@ fn render_page(
     match page {
         Page::Dashboard => {
             let root = "";
-            let mut open: Vec<RequestRow> = model
+            let mut open: Vec<&RequestRow> = model
                 .requests
                 .iter()
                 .filter(|r| r.status.is_open())
@@ -717,7 +733,7 @@ fn render_page(
                 #[serde(flatten)]
                 common: Common<'a>,
                 stats: Stats,
-                open: Vec<RequestRow>,
+                open: Vec<&'a RequestRow>,
                 charts: Charts,
                 meetings: Vec<MeetingRow>,
             }
@@ -793,7 +809,7 @@ fn render_page(
                 };
                 let previous = neighbour(position.and_then(|p| p.checked_sub(1)));
                 let next = neighbour(position.map(|p| p + 1));
-                let mentioned: Vec<RequestRow> = site.mentions[*index]
+                let mentioned: Vec<&RequestRow> = site.mentions[*index]
                     .iter()
                     .map(|&(kind, i)| {
                         let records = if kind == Kind::Requests {
@@ -812,7 +828,7 @@ fn render_page(
                     properties: Vec<Property>,
                     tags: Vec<TagRef>,
                     body: String,
-                    mentioned: Vec<RequestRow>,
+                    mentioned: Vec<&'a RequestRow>,
                     previous: Option<MeetingRow>,
                     next: Option<MeetingRow>,
                 }
@@ -873,13 +889,13 @@ fn render_page(
                 ),
             };
             let keep = |r: &&Record| filter.is_none_or(|s| r.status == s);
-            let requests: Vec<RequestRow> = model
+            let requests: Vec<&RequestRow> = model
                 .requests
                 .iter()
                 .filter(keep)
                 .map(|r| site.request_row(r))
                 .collect();
-            let follow_ups: Vec<RequestRow> = model
+            let follow_ups: Vec<&RequestRow> = model
                 .follow_ups
                 .iter()
                 .filter(keep)
@@ -931,8 +947,8 @@ fn render_page(
                 heading: String,
                 statuses: Vec<StatusLink>,
                 people: Vec<PersonOption>,
-                requests: Vec<RequestRow>,
-                follow_ups: Vec<RequestRow>,
+                requests: Vec<&'a RequestRow>,
+                follow_ups: Vec<&'a RequestRow>,
             }
             write_page(
                 out,
@@ -999,7 +1015,7 @@ fn render_page(
             struct Context<'a> {
                 #[serde(flatten)]
                 common: Common<'a>,
-                request: RequestRow,
+                request: &'a RequestRow,
                 events: Vec<EventRow>,
             }
             let path = format!("{}index.html", row.url);
@@ -1056,7 +1072,7 @@ fn render_page(
                     used.extend(links);
                     let label = (kind == Kind::Outcomes
                         && !item.section.eq_ignore_ascii_case("outcomes"))
-                    .then(|| item.section.clone());
+                    .then(|| item.section.to_string());
                     items.push(ItemRow {
                         html,
                         url: format!(
@@ -1170,7 +1186,7 @@ fn render_page(
                     person: PersonRow,
                     body: Option<String>,
                     note_url: Option<String>,
-                    requests: Vec<RequestRow>,
+                    requests: Vec<&'a RequestRow>,
                     meetings: Vec<MeetingRow>,
                 }
                 let path = format!("{}index.html", info.url);
@@ -1330,49 +1346,69 @@ fn fill_months(counts: BTreeMap<String, (usize, usize)>) -> Vec<(String, usize, 
     months
 }
 
-fn data_json(site: &Site<'_>) -> Result<Vec<u8>> {
+/// The records of a ledger as JSON, one at a time rather than all in memory at once.
+struct RecordsJson<'a> {
+    records: &'a [Record],
+    vault: &'a Vault,
+    today: Date,
+}
+
+impl Serialize for RecordsJson<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.records
+                .iter()
+                .map(|r| to_json(r, self.vault, self.today)),
+        )
+    }
+}
+
+fn data_json(site: &Site<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let vault = site.vault;
     let model = site.model;
     #[derive(Serialize)]
-    struct MeetingJson {
+    struct MeetingJson<'a> {
         date: String,
         #[serde(rename = "type")]
         kind: &'static str,
-        with: Vec<String>,
-        note: String,
-        url: String,
-        template: Option<String>,
+        with: &'a [String],
+        note: &'a str,
+        url: &'a str,
+        template: Option<&'a str>,
         recap_sent: Option<String>,
-        tags: Vec<String>,
+        tags: &'a [String],
     }
     #[derive(Serialize)]
-    struct ItemJson {
-        text: String,
-        section: String,
+    struct ItemJson<'a> {
+        text: &'a str,
+        section: &'a str,
         date: String,
-        note: String,
+        note: &'a str,
         line: usize,
     }
     #[derive(Serialize)]
-    struct Data {
+    struct Data<'a> {
         generated: String,
-        meetings: Vec<MeetingJson>,
-        requests: Vec<RequestJson>,
-        follow_ups: Vec<RequestJson>,
-        wins: Vec<ItemJson>,
-        priorities: Vec<ItemJson>,
-        outcomes: Vec<ItemJson>,
-        tags: BTreeMap<String, usize>,
+        meetings: Vec<MeetingJson<'a>>,
+        requests: RecordsJson<'a>,
+        follow_ups: RecordsJson<'a>,
+        wins: Vec<ItemJson<'a>>,
+        priorities: Vec<ItemJson<'a>>,
+        outcomes: Vec<ItemJson<'a>>,
+        tags: BTreeMap<&'a str, usize>,
     }
     let items = |kind: Kind| {
         model
             .items(vault, kind)
             .into_iter()
             .map(|(note, item)| ItemJson {
-                text: item.text.clone(),
-                section: item.section.clone(),
+                text: &item.text,
+                section: &item.section,
                 date: note.date.map(|d| d.to_string()).unwrap_or_default(),
-                note: note.path.clone(),
+                note: &note.path,
                 line: item.line,
             })
             .collect()
@@ -1387,36 +1423,34 @@ fn data_json(site: &Site<'_>) -> Result<Vec<u8>> {
                 MeetingJson {
                     date: m.date.to_string(),
                     kind: note.kind.name(),
-                    with: note.properties.with.clone(),
-                    note: note.path.clone(),
-                    url: site.note_urls[m.note].clone(),
-                    template: note.properties.template.clone(),
+                    with: &note.properties.with,
+                    note: &note.path,
+                    url: &site.note_urls[m.note],
+                    template: note.properties.template.as_deref(),
                     recap_sent: note.properties.recap_sent.map(|d| d.to_string()),
-                    tags: note.tags.clone(),
+                    tags: &note.tags,
                 }
             })
             .collect(),
-        requests: model
-            .requests
-            .iter()
-            .map(|r| to_json(r, vault, model.today))
-            .collect(),
-        follow_ups: model
-            .follow_ups
-            .iter()
-            .map(|r| to_json(r, vault, model.today))
-            .collect(),
+        requests: RecordsJson {
+            records: &model.requests,
+            vault,
+            today: model.today,
+        },
+        follow_ups: RecordsJson {
+            records: &model.follow_ups,
+            vault,
+            today: model.today,
+        },
         wins: items(Kind::Wins),
         priorities: items(Kind::Priorities),
         outcomes: items(Kind::Outcomes),
         tags: site
             .tags
             .iter()
-            .map(|(t, n)| (t.clone(), n.len()))
+            .map(|(t, n)| (t.as_str(), n.len()))
             .collect(),
     };
-    let mut bytes = serde_json::to_vec_pretty(&data)
-        .map_err(|e| crate::error::Error::Invalid(e.to_string()))?;
-    bytes.push(b'\n');
-    Ok(bytes)
+    serde_json::to_writer(&mut *out, &data)?;
+    out.write_all(b"\n")
 }

@@ -3,7 +3,6 @@
 
 use crate::error::{Error, Result};
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,10 +30,8 @@ pub struct Output {
 }
 
 fn hash(bytes: &[u8]) -> String {
-    // SipHash with fixed keys: the same bytes give the same hash on every run.
-    let mut hasher = std::hash::DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    format!("{:016x}-{}", hasher.finish(), bytes.len())
+    // XXH3: the same bytes give the same hash on every run and machine, at memory speed.
+    format!("{:016x}-{}", xxhash_rust::xxh3::xxh3_64(bytes), bytes.len())
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
@@ -100,7 +97,11 @@ impl Output {
             )));
         }
         let previous = read_manifest(&out_abs);
-        if !force && out_abs.is_dir() {
+        // A folder with a manifest is one upward built: files added to it since are left
+        // alone (only what the manifest lists is ever removed), so only a folder without one
+        // needs looking through.
+        let ours = out_abs.join(MANIFEST).is_file();
+        if !force && !ours && out_abs.is_dir() {
             let foreign = foreign_files(&out_abs, &previous);
             if !foreign.is_empty() {
                 let shown: Vec<_> = foreign.iter().take(5).map(String::as_str).collect();
@@ -154,6 +155,59 @@ impl Output {
                 }
             }
             std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+            self.written.fetch_add(1, Ordering::Relaxed);
+        }
+        self.current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_owned(), digest);
+        Ok(())
+    }
+
+    /// Writes one file from a writer, without holding all of it in memory: it streams into a
+    /// file beside the target while hashed, and replaces the target only if it changed.
+    pub fn write_stream(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        struct Hashing<W> {
+            inner: W,
+            hasher: xxhash_rust::xxh3::Xxh3,
+            len: u64,
+        }
+        impl<W: std::io::Write> std::io::Write for Hashing<W> {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                let n = self.inner.write(buf)?;
+                self.hasher.update(&buf[..n]);
+                self.len += n as u64;
+                Ok(n)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                self.inner.flush()
+            }
+        }
+        let path = self.root.join(rel);
+        let parent = path.parent().unwrap_or(&self.root).to_path_buf();
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let temp = tempfile::NamedTempFile::new_in(&parent).map_err(|e| Error::io(&parent, e))?;
+        let mut writer = Hashing {
+            inner: std::io::BufWriter::with_capacity(1 << 16, temp.as_file()),
+            hasher: xxhash_rust::xxh3::Xxh3::new(),
+            len: 0,
+        };
+        fill(&mut writer)
+            .and_then(|()| std::io::Write::flush(&mut writer))
+            .map_err(|e| Error::io(&path, e))?;
+        let digest = format!("{:016x}-{}", writer.hasher.digest(), writer.len);
+        drop(writer);
+        let same = self.previous.get(rel) == Some(&digest)
+            && std::fs::metadata(&path)
+                .is_ok_and(|m| m.len() == temp.as_file().metadata().map_or(u64::MAX, |t| t.len()));
+        if same {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+        } else {
+            temp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
             self.written.fetch_add(1, Ordering::Relaxed);
         }
         self.current

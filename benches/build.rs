@@ -1,0 +1,376 @@
+//! The budgets of DESIGN.md, measured on a generated vault of 10,000 1:1 notes (about 3 KB
+//! each, requests raised again across notes) with the release binary:
+//!
+//!     cargo bench --bench build                      # generate, then measure
+//!     cargo bench --bench build -- --notes 2000      # a smaller vault
+//!     cargo bench --bench build -- --generate DIR    # only write the vault to DIR
+//!
+//! Reports the full build (time and peak memory), a rebuild with nothing changed, a rebuild
+//! after one note is edited, `check`, and `new --dry-run`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A small deterministic generator, so every run measures the same vault.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const PEOPLE: usize = 20;
+const WORDS: [&str; 24] = [
+    "ledger",
+    "migration",
+    "settlement",
+    "retries",
+    "idempotency",
+    "on-call",
+    "postgres",
+    "batch",
+    "reconciliation",
+    "design",
+    "review",
+    "latency",
+    "rollout",
+    "incident",
+    "budget",
+    "hiring",
+    "mentoring",
+    "runbook",
+    "alerting",
+    "capacity",
+    "schema",
+    "queue",
+    "dashboard",
+    "contract",
+];
+const ASKS: [&str; 8] = [
+    "Approval for",
+    "Time to work on",
+    "A decision on",
+    "Headcount for",
+    "Access to",
+    "Budget for",
+    "A reviewer for",
+    "Sign-off on",
+];
+
+fn sentence(rng: &mut Random, words: usize) -> String {
+    let mut text = String::new();
+    for i in 0..words {
+        if i > 0 {
+            text.push(' ');
+        }
+        text.push_str(rng.pick(&WORDS));
+    }
+    text
+}
+
+/// Writes a vault of `notes` weekly 1:1s spread over 20 managers.
+fn generate(dir: &Path, notes: usize) {
+    std::fs::create_dir_all(dir.join("1-1s")).unwrap();
+    std::fs::write(
+        dir.join("upward.yaml"),
+        "meetings: 1-1s/\nstale_after_days: 60\n",
+    )
+    .unwrap();
+    let mut rng = Random(0x5eed_1234_abcd_ef01);
+    let start = chrono_like_date(2007, 1, 1);
+    // Open requests per person, carried from note to note: (id, text, mentions).
+    let mut open: Vec<Vec<(String, String, u32)>> = vec![Vec::new(); PEOPLE];
+    let mut follow_ups: Vec<Vec<(String, String)>> = vec![Vec::new(); PEOPLE];
+    let mut next_id = 0;
+    for n in 0..notes {
+        let person = n % PEOPLE;
+        let week = n / PEOPLE;
+        let date = add_days(start, week as i64 * 7 + person as i64 % 5);
+        let name = format!("Manager {person:02}");
+        let mut text = String::with_capacity(3500);
+        let _ = write!(
+            text,
+            "---\ntype: one-on-one\ndate: {date}\nwith: \"[[{name}]]\"\ntemplate: five-questions\ntags: [one-on-one, team-{}]\n---\n# 1:1 with {name}\n\n",
+            person % 4
+        );
+        text.push_str("## What did you love at work this week?\n");
+        for _ in 0..2 {
+            let _ = writeln!(
+                text,
+                "- Finished the {} work with the {} folks, and it held up in review.",
+                sentence(&mut rng, 3),
+                sentence(&mut rng, 1)
+            );
+        }
+        text.push_str("\n## What was the most frustrating thing?\n");
+        let _ = writeln!(
+            text,
+            "- The {} kept paging at night; we lost two days to it. #oncall",
+            sentence(&mut rng, 2)
+        );
+        text.push_str("\n## What are you learning?\n");
+        let _ = writeln!(
+            text,
+            "- Reading about {} and trying it on the {} service.\n",
+            sentence(&mut rng, 2),
+            sentence(&mut rng, 1)
+        );
+        for _ in 0..3 {
+            let _ = writeln!(
+                text,
+                "Context from the week: the {} is {} and the {} still needs {}. We talked about {} before {}; more on **{}** in [[{} notes|the plan]].\n",
+                sentence(&mut rng, 3),
+                sentence(&mut rng, 2),
+                sentence(&mut rng, 2),
+                sentence(&mut rng, 4),
+                sentence(&mut rng, 5),
+                sentence(&mut rng, 3),
+                sentence(&mut rng, 2),
+                sentence(&mut rng, 1)
+            );
+        }
+        text.push_str("## What do you need from me to ensure your success?\n");
+        let carried = std::mem::take(&mut open[person]);
+        for (id, ask, mentions) in carried {
+            let roll = rng.below(10);
+            if roll < 2 {
+                let _ = writeln!(
+                    text,
+                    "- [x] {ask} ✅ {date} ^{id}\n    - outcome:: approved after {mentions} mentions"
+                );
+            } else if roll < 3 && mentions > 2 {
+                let _ = writeln!(
+                    text,
+                    "- [-] {ask} ❌ {date} ^{id}\n    - outcome:: not this quarter"
+                );
+            } else {
+                let mark = if roll < 5 { '/' } else { ' ' };
+                let _ = writeln!(text, "- [{mark}] {ask} ^{id}");
+                open[person].push((id, ask, mentions + 1));
+            }
+        }
+        if open[person].len() < 4 || rng.below(3) == 0 {
+            let id = format!("req-{next_id}");
+            next_id += 1;
+            let ask = format!("{} the {}", rng.pick(&ASKS), sentence(&mut rng, 3));
+            let _ = writeln!(text, "- [ ] {ask} ➕ {date} ^{id}");
+            open[person].push((id, ask, 1));
+        }
+        text.push_str("\n## What else is top of mind?\n");
+        let _ = writeln!(
+            text,
+            "- {}; worth a look before the {} planning.",
+            sentence(&mut rng, 6),
+            sentence(&mut rng, 1)
+        );
+        text.push_str("\n## Status of tasks you asked me to follow up on\n");
+        for (id, task) in std::mem::take(&mut follow_ups[person]) {
+            if rng.below(2) == 0 {
+                let _ = writeln!(text, "- [x] {task} ✅ {date} ^{id}");
+            } else {
+                let _ = writeln!(text, "- [/] {task} ^{id}");
+                follow_ups[person].push((id, task));
+            }
+        }
+        if n % 3 == 0 {
+            let task = format!("Write up the {}", sentence(&mut rng, 2));
+            let _ = writeln!(text, "- [ ] {task} ^fu-{n}");
+            follow_ups[person].push((format!("fu-{n}"), task));
+        }
+        text.push_str("\n## Recent wins and completions\n");
+        let _ = writeln!(
+            text,
+            "- Shipped the {} change to production ^win-{n}",
+            sentence(&mut rng, 2)
+        );
+        text.push_str("\n## Outcomes\n### Decisions\n");
+        let _ = writeln!(
+            text,
+            "- Decision: {} goes first, {} waits.",
+            sentence(&mut rng, 2),
+            sentence(&mut rng, 2)
+        );
+        text.push_str("### Agreements\n");
+        let _ = writeln!(
+            text,
+            "- Agreed: {} by the end of the month.",
+            sentence(&mut rng, 4)
+        );
+        let _ = writeln!(
+            text,
+            "\n> [!note] Context\n> {}\n\n%% private: {} %%",
+            sentence(&mut rng, 12),
+            sentence(&mut rng, 6)
+        );
+        let file = dir.join(format!("1-1s/{date} {name}.md"));
+        std::fs::write(file, text).unwrap();
+    }
+}
+
+fn chrono_like_date(y: i64, m: i64, d: i64) -> i64 {
+    // Days since 1970-01-01 (the civil-from-days algorithm, inverted).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn add_days(days: i64, n: i64) -> String {
+    let z = days + n + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Runs upward, returning its wall time and the peak resident memory of any child so far.
+fn run(args: &[&str]) -> (Duration, u64, String) {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_upward"))
+        .args(args)
+        .env("UPWARD_TODAY", "2026-11-24")
+        .output()
+        .expect("upward runs");
+    let elapsed = started.elapsed();
+    assert!(
+        output.status.code().is_some_and(|c| c <= 1),
+        "upward {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (
+        elapsed,
+        peak_children_kib(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn peak_children_kib() -> u64 {
+    // SAFETY: getrusage writes into the zeroed struct we own.
+    unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage.ru_maxrss as u64
+    }
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let notes: usize = value("--notes")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000);
+    if let Some(dir) = value("--generate") {
+        generate(Path::new(&dir), notes);
+        println!("wrote {notes} notes to {dir}");
+        return;
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let vault: PathBuf = temp.path().join("vault");
+    let started = Instant::now();
+    generate(&vault, notes);
+    let bytes: u64 = walk_size(&vault.join("1-1s"));
+    println!(
+        "generated {notes} notes, {:.1} MB ({} bytes a note on average) in {:.1} s",
+        bytes as f64 / 1e6,
+        bytes / notes as u64,
+        started.elapsed().as_secs_f64()
+    );
+    let v = vault.to_str().unwrap();
+    let out = temp.path().join("site");
+    let o = out.to_str().unwrap();
+
+    // The first build writes every file; later ones find them unchanged. Each full build is
+    // measured into a fresh folder.
+    let mut full = Vec::new();
+    let mut peak = 0;
+    for i in 0..3 {
+        let fresh = temp.path().join(format!("fresh-{i}"));
+        let (time, rss, log) = run(&["--vault", v, "build", "--out", fresh.to_str().unwrap()]);
+        if i == 0 {
+            println!("  {}", log.lines().last().unwrap_or_default());
+        }
+        full.push(time);
+        peak = peak.max(rss);
+    }
+    println!(
+        "full build (budget 1 s, 200 MB): median {:.0} ms, peak memory {:.0} MB",
+        median(full).as_secs_f64() * 1e3,
+        peak as f64 / 1024.0
+    );
+
+    run(&["--vault", v, "build", "--out", o]);
+    let unchanged: Vec<Duration> = (0..3)
+        .map(|_| run(&["--vault", v, "build", "--out", o]).0)
+        .collect();
+    println!(
+        "rebuild, nothing changed: median {:.0} ms",
+        median(unchanged).as_secs_f64() * 1e3
+    );
+
+    let note = std::fs::read_dir(vault.join("1-1s"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut edited = Vec::new();
+    for i in 0..3 {
+        let mut text = std::fs::read_to_string(&note).unwrap();
+        let _ = writeln!(text, "- one more thought, edit {i}");
+        std::fs::write(&note, text).unwrap();
+        edited.push(run(&["--vault", v, "build", "--out", o]).0);
+    }
+    println!(
+        "rebuild after one note is edited (full rebuild; budget 50 ms is for watch): median {:.0} ms",
+        median(edited).as_secs_f64() * 1e3
+    );
+
+    let check: Vec<Duration> = (0..3).map(|_| run(&["--vault", v, "check"]).0).collect();
+    println!("check: median {:.0} ms", median(check).as_secs_f64() * 1e3);
+    let new: Vec<Duration> = (0..5)
+        .map(|_| run(&["--vault", v, "new", "--with", "Manager 03", "--dry-run"]).0)
+        .collect();
+    println!(
+        "new --dry-run (budget 100 ms): median {:.0} ms",
+        median(new).as_secs_f64() * 1e3
+    );
+}
+
+fn walk_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum()
+}
