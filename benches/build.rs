@@ -6,7 +6,8 @@
 //!     cargo bench --bench build -- --generate DIR    # only write the vault to DIR
 //!
 //! Reports the full build (time and peak memory), a rebuild with nothing changed, a rebuild
-//! after one note is edited, `check`, and `new --dry-run`.
+//! after one note is edited, `check`, `new --dry-run`, and reading the git provenance of a
+//! 1,000-commit history of the vault.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -373,6 +374,67 @@ fn main() {
         "new --dry-run (budget 100 ms): median {:.0} ms",
         median(new).as_secs_f64() * 1e3
     );
+
+    if Command::new("git").arg("--version").output().is_ok() {
+        let times = provenance(&vault, 1000);
+        println!(
+            "git provenance of 1,000 commits adding {notes} notes (budget 2 s): median {:.0} ms",
+            median(times).as_secs_f64() * 1e3
+        );
+    }
+}
+
+/// Commits the vault's notes to a new git repository in `commits` commits (oldest notes first),
+/// with `git fast-import`, and returns how long reading the provenance of that history takes.
+fn provenance(vault: &Path, commits: usize) -> Vec<Duration> {
+    use std::io::Write as _;
+    let status = Command::new("git")
+        .arg("init")
+        .arg("-q")
+        .arg(vault)
+        .status()
+        .expect("git runs");
+    assert!(status.success());
+    let mut notes: Vec<PathBuf> = std::fs::read_dir(vault.join("1-1s"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    notes.sort();
+    let per_commit = notes.len().div_ceil(commits);
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(vault)
+        .args(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("git fast-import runs");
+    let mut stdin = std::io::BufWriter::new(child.stdin.take().unwrap());
+    for (i, chunk) in notes.chunks(per_commit).enumerate() {
+        let when = 1_500_000_000 + i as i64 * 86_400;
+        let message = format!("notes {i}");
+        write!(stdin, "commit refs/heads/main\ncommitter Bench <bench@example.com> {when} +0000\ndata {}\n{message}\n", message.len()).unwrap();
+        if i > 0 {
+            writeln!(stdin, "from refs/heads/main^0").unwrap();
+        }
+        for note in chunk {
+            let text = std::fs::read(note).unwrap();
+            let name = note.file_name().unwrap().to_string_lossy();
+            write!(stdin, "M 100644 inline 1-1s/{name}\ndata {}\n", text.len()).unwrap();
+            stdin.write_all(&text).unwrap();
+            stdin.write_all(b"\n").unwrap();
+        }
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    (0..3)
+        .map(|_| {
+            let started = Instant::now();
+            let read = upward::provenance::Provenance::read(vault);
+            let elapsed = started.elapsed();
+            assert_eq!(read.notes.len(), notes.len());
+            elapsed
+        })
+        .collect()
 }
 
 fn walk_size(dir: &Path) -> u64 {

@@ -211,6 +211,8 @@ pub struct Config {
     pub note_name: String,
     /// Section headings by kind: the defaults plus the vault's own.
     pub sections: Vec<(Kind, Vec<String>)>,
+    /// The periods of the site's review pages; empty for each half year with meetings.
+    pub review_periods: Vec<ReviewPeriod>,
     /// Every heading of `sections`, normalised: computed once, matched often.
     heading_keys: std::collections::HashMap<String, Kind>,
 }
@@ -246,15 +248,26 @@ impl Default for Config {
                 .map(|(kind, headings)| (*kind, headings.iter().map(|h| (*h).to_owned()).collect()))
                 .collect(),
             heading_keys: std::collections::HashMap::new(),
+            review_periods: Vec::new(),
         };
         config.index_headings();
         config
     }
 }
 
+/// A named period for a review page: `{name: 2026 H2, from: 2026-07-01, to: 2026-12-31}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewPeriod {
+    pub name: String,
+    pub from: String,
+    pub to: String,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
+    review_periods: Option<Vec<ReviewPeriod>>,
     meetings: Option<String>,
     output: Option<String>,
     ignore: Option<Vec<String>>,
@@ -265,7 +278,8 @@ struct Raw {
     sections: Option<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 9] = [
+    "review_periods",
     "meetings",
     "output",
     "ignore",
@@ -424,6 +438,29 @@ impl Config {
         }
         if let Some(days) = raw.stale_after_days {
             self.stale_after_days = days;
+        }
+        if let Some(periods) = raw.review_periods {
+            for period in &periods {
+                for day in [&period.from, &period.to] {
+                    if crate::date::parse(day).is_none() {
+                        diagnostics.push(Diagnostic::error(
+                            FILE_NAME,
+                            line,
+                            1,
+                            format!(
+                                "review period `{}`: `{day}` is not a date (YYYY-MM-DD)",
+                                period.name
+                            ),
+                        ));
+                    }
+                }
+            }
+            self.review_periods = periods
+                .into_iter()
+                .filter(|p| {
+                    crate::date::parse(&p.from).is_some() && crate::date::parse(&p.to).is_some()
+                })
+                .collect();
         }
         if let Some(templates) = raw.templates {
             self.templates = folder(&templates);

@@ -16,6 +16,7 @@ pub mod links;
 pub mod markdown;
 pub mod model;
 pub mod note;
+pub mod provenance;
 pub mod questions;
 pub mod site;
 pub mod slug;

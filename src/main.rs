@@ -4,7 +4,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use upward::commands::{check, init, new, requests};
+use upward::commands::{check, init, new, recap, requests, review};
 use upward::site;
 use upward::{date, model::Model, vault};
 
@@ -74,11 +74,59 @@ enum Command {
         #[arg(long)]
         example: bool,
     },
+    /// The recap of a meeting for your manager: outcomes, decisions, agreements, requests
+    Recap {
+        /// The meeting: a path, a note name or a date [default: the latest 1:1]
+        note: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = RecapFormat::Text)]
+        format: RecapFormat,
+        /// Print a mailto: link instead
+        #[arg(long, conflicts_with = "format")]
+        mailto: bool,
+        /// Record `recap_sent: <today>` in the note (one line changed or added)
+        #[arg(long)]
+        mark_sent: bool,
+        /// The sender of the .eml message [default: $EMAIL, else me@localhost]
+        #[arg(long, value_name = "ADDRESS")]
+        from: Option<String>,
+    },
+    /// The review packet for a period: wins, requests and what came of them, decisions
+    Review {
+        /// First day of the period, YYYY-MM-DD
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        from: date::Date,
+        /// Last day of the period, YYYY-MM-DD
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        to: date::Date,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ReviewFormat::Html)]
+        format: ReviewFormat,
+        /// Write to this file instead of printing
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace FILE if it exists
+        #[arg(long, requires = "out")]
+        force: bool,
+    },
     /// Print a shell completion script
     Completions {
         /// The shell
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RecapFormat {
+    Text,
+    Markdown,
+    Eml,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReviewFormat {
+    Html,
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -269,10 +317,120 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Err(error) => Ok(fail(&error)),
             }
         }
+        Command::Recap {
+            note,
+            format,
+            mailto,
+            mark_sent,
+            from,
+        } => {
+            report_errors(&vault, &model);
+            let index = match recap::find_note(&vault, &model, note.as_deref()) {
+                Ok(index) => index,
+                Err(error) => return Ok(fail(&error)),
+            };
+            let recap = recap::recap(&vault, &model, index);
+            let output = if mailto {
+                format!("{}\n", recap::mailto(&recap))
+            } else {
+                match format {
+                    RecapFormat::Text => recap::render(&recap, false),
+                    RecapFormat::Markdown => recap::render(&recap, true),
+                    RecapFormat::Eml => {
+                        let from = from
+                            .or_else(|| std::env::var("EMAIL").ok())
+                            .unwrap_or_else(|| "me@localhost".to_owned());
+                        match recap::eml(&recap, &from, now_seconds()) {
+                            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                            Err(error) => return Ok(fail(&error)),
+                        }
+                    }
+                }
+            };
+            print!("{output}");
+            if mark_sent {
+                if let Err(error) = recap::mark_sent(&vault, index, date::today()) {
+                    return Ok(fail(&error));
+                }
+                eprintln!(
+                    "marked {} as sent on {}",
+                    vault.notes[index].path,
+                    date::today()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Review {
+            from,
+            to,
+            format,
+            out,
+            force,
+        } => {
+            report_errors(&vault, &model);
+            if to < from {
+                return Err(format!("--to {to} is before --from {from}"));
+            }
+            let provenance = upward::provenance::Provenance::read(&vault.root);
+            let mut published = vault;
+            published.notes.retain(upward::note::Note::published);
+            let model = Model::build(&published, date::today());
+            let packet = review::Packet::build(&published, &model, &provenance, from, to);
+            let text = match format {
+                ReviewFormat::Markdown => packet.markdown(),
+                ReviewFormat::Html => {
+                    let templates = match upward::template::SiteTemplates::load(
+                        &published.root,
+                        &published.config,
+                    ) {
+                        Ok(t) => t,
+                        Err(error) => return Ok(fail(&error)),
+                    };
+                    let context = serde_json::json!({
+                        "packet": packet,
+                        "css": templates.file("style.css").unwrap_or_default(),
+                        "today": model.today.to_string(),
+                        "root": "",
+                    });
+                    match templates.render("review-standalone.html", &context) {
+                        Ok(html) => html,
+                        Err(error) => return Ok(fail(&error)),
+                    }
+                }
+            };
+            match out {
+                None => print!("{text}"),
+                Some(path) => {
+                    let written = if force && path.exists() {
+                        upward::write::replace(&path, text.as_bytes())
+                    } else {
+                        upward::write::create_new(&path, text.as_bytes())
+                    };
+                    if let Err(error) = written {
+                        return Ok(fail(&error));
+                    }
+                    eprintln!("wrote {}", path.display());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Completions { .. } | Command::Init { .. } => {
             unreachable!("handled before the vault is loaded")
         }
     }
+}
+
+/// Now, in seconds since 1970: noon of `UPWARD_TODAY` when that is set, for reproducible output.
+fn now_seconds() -> i64 {
+    if std::env::var("UPWARD_TODAY").is_ok() {
+        let day = date::today();
+        return day
+            .and_hms_opt(12, 0, 0)
+            .map_or(0, |t| t.and_utc().timestamp());
+    }
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// A command that could not do its job: the message, and exit status 1.

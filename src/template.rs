@@ -68,6 +68,15 @@ pub const SITE: &[(&str, &str)] = &[
     ("tags.html", include_str!("../templates/site/tags.html")),
     ("tag.html", include_str!("../templates/site/tag.html")),
     ("404.html", include_str!("../templates/site/404.html")),
+    ("review.html", include_str!("../templates/site/review.html")),
+    (
+        "review-packet.html",
+        include_str!("../templates/site/review-packet.html"),
+    ),
+    (
+        "review-standalone.html",
+        include_str!("../templates/site/review-standalone.html"),
+    ),
     ("style.css", include_str!("../templates/site/style.css")),
     ("filter.js", include_str!("../templates/site/filter.js")),
 ];
@@ -134,6 +143,14 @@ impl SiteTemplates {
         template
             .render(minijinja::value::Serde(context))
             .map_err(|e| self.error(name, &e))
+    }
+
+    /// The text of a static file (`style.css`), as loaded.
+    pub fn file(&self, name: &str) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.as_str())
     }
 
     /// The static files (stylesheet, script) with their text.

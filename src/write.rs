@@ -45,6 +45,28 @@ pub fn create_new(path: &Path, contents: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Replaces the contents of an existing file atomically: the new bytes are written beside it
+/// and renamed over it, so a reader sees the old file or the new one, never half of one. The
+/// file keeps its permissions.
+pub fn replace(path: &Path, contents: &[u8]) -> Result<()> {
+    let metadata = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".upward-")
+        .suffix(".tmp")
+        .tempfile_in(parent)
+        .map_err(|e| Error::io(parent, e))?;
+    temp.write_all(contents)
+        .and_then(|()| temp.as_file().set_permissions(metadata.permissions()))
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| Error::io(path, e))?;
+    temp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,4 +3,6 @@
 pub mod check;
 pub mod init;
 pub mod new;
+pub mod recap;
 pub mod requests;
+pub mod review;

@@ -6,6 +6,7 @@ pub mod charts;
 pub mod output;
 
 use crate::commands::requests::to_json;
+use crate::commands::review;
 use crate::config::Kind;
 use crate::date::Date;
 use crate::error::Result;
@@ -48,7 +49,7 @@ struct NavItem {
     url: &'static str,
 }
 
-const NAV: [NavItem; 7] = [
+const NAV: [NavItem; 8] = [
     NavItem {
         key: "dashboard",
         label: "Dashboard",
@@ -83,6 +84,11 @@ const NAV: [NavItem; 7] = [
         key: "tags",
         label: "Tags",
         url: "tags/",
+    },
+    NavItem {
+        key: "review",
+        label: "Review",
+        url: "review/",
     },
 ];
 
@@ -278,6 +284,8 @@ struct Site<'a> {
     /// For each note, its position among the meetings.
     positions: Vec<Option<usize>>,
     rows: HashMap<(Kind, &'a str), RequestRow>,
+    provenance: crate::provenance::Provenance,
+    periods: Vec<review::Period>,
 }
 
 impl<'a> Site<'a> {
@@ -379,6 +387,8 @@ impl<'a> Site<'a> {
             mentions,
             positions,
             rows: HashMap::new(),
+            provenance: crate::provenance::Provenance::read(&vault.root),
+            periods: periods(vault, model),
             info: SiteInfo {
                 meetings: model.meetings.len(),
                 today: model.today.to_string(),
@@ -588,6 +598,30 @@ enum Page {
     Tags,
     Tag(String),
     NotFound,
+    /// The review packet of a period, or (`None`) the list of periods.
+    Review(Option<usize>),
+}
+
+/// The review periods of the site: the configured ones, else each half year with meetings.
+fn periods(vault: &Vault, model: &Model) -> Vec<review::Period> {
+    if vault.config.review_periods.is_empty() {
+        return review::half_years(model);
+    }
+    let slugs = unique_slugs(vault.config.review_periods.iter().map(|p| p.name.clone()));
+    vault
+        .config
+        .review_periods
+        .iter()
+        .zip(slugs)
+        .filter_map(|(p, slug)| {
+            Some(review::Period {
+                name: p.name.clone(),
+                slug,
+                from: crate::date::parse(&p.from)?,
+                to: crate::date::parse(&p.to)?,
+            })
+        })
+        .collect()
 }
 
 /// Builds the site of `vault` into `options.out`. Unpublished notes are dropped first.
@@ -622,6 +656,8 @@ pub fn build(mut vault: Vault, today: Date, options: &Options) -> Result<Report>
     pages.extend((0..model.follow_ups.len()).map(|i| Page::Record(Kind::FollowUps, i)));
     pages.extend((0..site.people.len()).map(Page::Person));
     pages.extend(site.tags.keys().cloned().map(Page::Tag));
+    pages.push(Page::Review(None));
+    pages.extend((0..site.periods.len()).map(|i| Page::Review(Some(i))));
     let used: Vec<BTreeSet<String>> = pages
         .par_iter()
         .map(|page| render_page(&site, &templates, &out, page))
@@ -831,7 +867,11 @@ fn render_page(
                     mentioned: Vec<&'a RequestRow>,
                     previous: Option<MeetingRow>,
                     next: Option<MeetingRow>,
+                    commit: Option<review::CommitInfo>,
                 }
+                let commit = note
+                    .date
+                    .and_then(|d| review::note_commit(&note.path, d, &site.provenance));
                 let mut meeting = site.meeting_row(*index);
                 if !meeting.date.is_empty() {
                     meeting.title = format!("{}, {}", meeting.title, meeting.date);
@@ -850,6 +890,7 @@ fn render_page(
                         mentioned,
                         previous,
                         next,
+                        commit,
                     },
                 )?;
             } else {
@@ -1017,6 +1058,7 @@ fn render_page(
                 common: Common<'a>,
                 request: &'a RequestRow,
                 events: Vec<EventRow>,
+                commit: Option<review::CommitInfo>,
             }
             let path = format!("{}index.html", row.url);
             write_page(
@@ -1028,6 +1070,7 @@ fn render_page(
                     common: site.common(root, row.title.clone(), "requests"),
                     request: row,
                     events,
+                    commit: review::request_commit(record, vault, &site.provenance),
                 },
             )?;
         }
@@ -1297,6 +1340,68 @@ fn render_page(
                     common: site.common(&root, format!("#{tag}"), "tags"),
                     tag,
                     notes,
+                },
+            )?;
+        }
+        Page::Review(which) => {
+            #[derive(Serialize)]
+            struct PeriodLink<'a> {
+                name: &'a str,
+                slug: &'a str,
+                current: bool,
+            }
+            let links: Vec<PeriodLink> = site
+                .periods
+                .iter()
+                .enumerate()
+                .map(|(i, p)| PeriodLink {
+                    name: &p.name,
+                    slug: &p.slug,
+                    current: *which == Some(i),
+                })
+                .collect();
+            let (root, path, period) = match which {
+                Some(i) => {
+                    let period = &site.periods[*i];
+                    (
+                        "../../",
+                        format!("review/{}/index.html", period.slug),
+                        Some(period),
+                    )
+                }
+                None => ("../", "review/index.html".to_owned(), site.periods.last()),
+            };
+            let mut packet = match period {
+                Some(p) => review::Packet::build(vault, model, &site.provenance, p.from, p.to),
+                None => {
+                    review::Packet::build(vault, model, &site.provenance, model.today, model.today)
+                }
+            };
+            for request in &mut packet.requests {
+                request.url = site
+                    .record_urls
+                    .get(&(Kind::Requests, request.id.clone()))
+                    .cloned();
+            }
+            if let Some(p) = period {
+                packet.title = format!("Review packet: {} ({} to {})", p.name, p.from, p.to);
+            }
+            #[derive(Serialize)]
+            struct Context<'a> {
+                #[serde(flatten)]
+                common: Common<'a>,
+                periods: Vec<PeriodLink<'a>>,
+                packet: review::Packet,
+            }
+            write_page(
+                out,
+                templates,
+                &path,
+                "review.html",
+                &Context {
+                    common: site.common(root, packet.title.clone(), "review"),
+                    periods: links,
+                    packet,
                 },
             )?;
         }
