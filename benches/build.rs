@@ -390,7 +390,7 @@ fn provenance(vault: &Path, commits: usize) -> Vec<Duration> {
     use std::io::Write as _;
     let status = Command::new("git")
         .arg("init")
-        .arg("-q")
+        .args(["-q", "-b", "main"])
         .arg(vault)
         .status()
         .expect("git runs");
@@ -413,9 +413,6 @@ fn provenance(vault: &Path, commits: usize) -> Vec<Duration> {
         let when = 1_500_000_000 + i as i64 * 86_400;
         let message = format!("notes {i}");
         write!(stdin, "commit refs/heads/main\ncommitter Bench <bench@example.com> {when} +0000\ndata {}\n{message}\n", message.len()).unwrap();
-        if i > 0 {
-            writeln!(stdin, "from refs/heads/main^0").unwrap();
-        }
         for note in chunk {
             let text = std::fs::read(note).unwrap();
             let name = note.file_name().unwrap().to_string_lossy();
