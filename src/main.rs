@@ -39,6 +39,39 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Build, then rebuild after every change, printing each build's problems and time
+    Watch {
+        /// The output folder [default: `output` of upward.yaml inside the vault, `_site`]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Build into a folder that holds files upward did not write (they are left alone)
+        #[arg(long)]
+        force: bool,
+        /// Poll for changes instead of waiting for file-system events (network drives, WSL)
+        #[arg(long)]
+        poll: bool,
+    },
+    /// Watch, and serve the site on this machine with live reload
+    Serve {
+        /// The output folder [default: `output` of upward.yaml inside the vault, `_site`]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Build into a folder that holds files upward did not write (they are left alone)
+        #[arg(long)]
+        force: bool,
+        /// Poll for changes instead of waiting for file-system events (network drives, WSL)
+        #[arg(long)]
+        poll: bool,
+        /// The port (0: any free port)
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on; anything but loopback shares your notes with the network
+        #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+        bind: String,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+    },
     /// The request ledger: every request, how often it was raised and what came of it
     Requests {
         /// Only open and in-progress requests
@@ -217,6 +250,28 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     let root = vault_root(cli.vault)?;
+    match &cli.command {
+        Command::Watch { out, force, poll } => {
+            return watch_and_serve(&root, out.clone(), *force, *poll, None);
+        }
+        Command::Serve {
+            out,
+            force,
+            poll,
+            port,
+            bind,
+            open,
+        } => {
+            return watch_and_serve(
+                &root,
+                out.clone(),
+                *force,
+                *poll,
+                Some((bind.clone(), *port, *open)),
+            );
+        }
+        _ => {}
+    }
     let vault = vault::load(&root);
     let model = Model::build(&vault, date::today());
     match cli.command {
@@ -414,9 +469,87 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Completions { .. } | Command::Init { .. } => {
+        Command::Completions { .. }
+        | Command::Init { .. }
+        | Command::Watch { .. }
+        | Command::Serve { .. } => {
             unreachable!("handled before the vault is loaded")
         }
+    }
+}
+
+/// `watch`, and with `server` (address, port, open a browser) `serve`.
+fn watch_and_serve(
+    root: &std::path::Path,
+    out: Option<PathBuf>,
+    force: bool,
+    poll: bool,
+    server: Option<(String, u16, bool)>,
+) -> Result<ExitCode, String> {
+    let (config, _) = upward::config::Config::load(root);
+    let out = out.unwrap_or_else(|| root.join(&config.output));
+    let options = upward::watch::Options {
+        out: out.clone(),
+        force,
+        poll,
+    };
+    let live = std::sync::Arc::new(upward::serve::Live::default());
+    let mut started = false;
+    let result = upward::watch::run(root, &options, |rebuild| {
+        for d in rebuild
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity != upward::diagnostic::Severity::Info)
+        {
+            eprintln!("{d}");
+        }
+        match &rebuild.report {
+            Ok(report) => println!(
+                "build {}: {} ms, {} written, {} unchanged, {} removed",
+                rebuild.number,
+                rebuild.elapsed.as_millis(),
+                report.output.written,
+                report.output.unchanged,
+                report.output.removed
+            ),
+            Err(error) => println!("build {}: failed: {error}", rebuild.number),
+        }
+        let _ = std::io::stdout().flush();
+        if let Some((bind, port, open)) = &server {
+            live.rebuilt(rebuild.problems());
+            if !started {
+                started = true;
+                match upward::serve::start(out.clone(), bind, *port, std::sync::Arc::clone(&live)) {
+                    Ok(address) => {
+                        if !address.ip().is_loopback() {
+                            eprintln!(
+                                "upward: warning: serving on {address}: anyone on your network can read the site"
+                            );
+                        }
+                        println!("serving http://{address}/");
+                        let _ = std::io::stdout().flush();
+                        if *open {
+                            let opener = if cfg!(target_os = "macos") {
+                                "open"
+                            } else {
+                                "xdg-open"
+                            };
+                            let _ = std::process::Command::new(opener)
+                                .arg(format!("http://{address}/"))
+                                .spawn();
+                        }
+                    }
+                    Err(error) => {
+                        eprintln!("upward: cannot serve on {bind}:{port}: {error}");
+                        std::process::exit(1);
+                    }
+                }
+            }
+        }
+    });
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(error) => Ok(fail(&error)),
     }
 }
 

@@ -265,3 +265,106 @@ pub fn read_text(path: &Path, rel: &str, diagnostics: &mut Vec<Diagnostic>) -> O
         }
     }
 }
+
+/// What a file looked like when it was last read: its length and modification time.
+type Stamp = (u64, Option<std::time::SystemTime>);
+
+#[derive(Debug, Clone)]
+struct Cached {
+    stamp: Stamp,
+    note: Option<Note>,
+    diagnostics: Vec<Diagnostic>,
+    /// The last version of the note that had no error, kept while a note is broken mid-edit.
+    last_good: Option<Note>,
+}
+
+/// Parsed notes kept between loads, so that a load after one note changed reads that note only.
+#[derive(Debug, Default)]
+pub struct Cache {
+    config: Option<Config>,
+    entries: std::collections::HashMap<String, Cached>,
+}
+
+impl Cache {
+    /// An empty cache: the next load reads every note.
+    pub fn new() -> Cache {
+        Cache::default()
+    }
+}
+
+fn stamp(path: &Path) -> Stamp {
+    std::fs::metadata(path).map_or((0, None), |m| (m.len(), m.modified().ok()))
+}
+
+/// Loads the vault, reading and parsing only the notes that changed since the last load with
+/// this cache. A note that now has errors but had a good version before is represented by that
+/// good version (its errors are still reported), so a note broken mid-edit keeps its pages.
+pub fn load_cached(root: &Path, cache: &mut Cache) -> Vault {
+    let (mut config, mut diagnostics) = Config::load(root);
+    diagnostics.extend(crate::questions::register_headings(root, &mut config));
+    if cache.config.as_ref() != Some(&config) {
+        cache.entries.clear();
+        cache.config = Some(config.clone());
+    }
+    let Discovered {
+        notes: files,
+        attachments,
+        diagnostics: walk_diagnostics,
+    } = discover(root, &config);
+    diagnostics.extend(walk_diagnostics);
+    let stamps: Vec<Stamp> = files.par_iter().map(|(path, _)| stamp(path)).collect();
+    let changed: Vec<usize> = (0..files.len())
+        .filter(|&i| {
+            cache
+                .entries
+                .get(&files[i].1)
+                .is_none_or(|c| c.stamp != stamps[i] || stamps[i].1.is_none())
+        })
+        .collect();
+    let fresh: Vec<(usize, Option<Note>, Vec<Diagnostic>)> = changed
+        .par_iter()
+        .map(|&i| {
+            let (note, found) = read_note(&files[i].0, &files[i].1, &config);
+            (i, note, found)
+        })
+        .collect();
+    for (i, note, found) in fresh {
+        let rel = files[i].1.clone();
+        let broken = diagnostic::error_count(&found) > 0;
+        let previous_good = cache.entries.get(&rel).and_then(|c| c.last_good.clone());
+        let last_good = if broken { previous_good } else { note.clone() };
+        cache.entries.insert(
+            rel,
+            Cached {
+                stamp: stamps[i],
+                note,
+                diagnostics: found,
+                last_good,
+            },
+        );
+    }
+    let live: std::collections::HashSet<&str> = files.iter().map(|(_, rel)| rel.as_str()).collect();
+    cache.entries.retain(|rel, _| live.contains(rel.as_str()));
+    let mut notes = Vec::with_capacity(files.len());
+    for (_, rel) in &files {
+        let Some(cached) = cache.entries.get(rel) else {
+            continue;
+        };
+        diagnostics.extend(cached.diagnostics.iter().cloned());
+        let broken = diagnostic::error_count(&cached.diagnostics) > 0;
+        let note = if broken {
+            cached.last_good.as_ref().or(cached.note.as_ref())
+        } else {
+            cached.note.as_ref()
+        };
+        notes.extend(note.cloned());
+    }
+    diagnostic::sort(&mut diagnostics);
+    Vault {
+        root: root.to_path_buf(),
+        config,
+        notes,
+        diagnostics,
+        attachments,
+    }
+}
