@@ -375,6 +375,13 @@ fn main() {
         median(new).as_secs_f64() * 1e3
     );
 
+    let (rebuilds, reloads) = serve_latency(&vault, &note);
+    println!(
+        "serve: rebuild after one note is saved (budget 50 ms): median {:.0} ms; save to reload event (budget 200 ms): median {:.0} ms",
+        median(rebuilds).as_secs_f64() * 1e3,
+        median(reloads).as_secs_f64() * 1e3
+    );
+
     if Command::new("git").arg("--version").output().is_ok() {
         let times = provenance(&vault, 1000);
         println!(
@@ -382,6 +389,75 @@ fn main() {
             median(times).as_secs_f64() * 1e3
         );
     }
+}
+
+/// Starts `upward serve`, then saves one note three times and measures the rebuild it reports
+/// and the time from the save to the live-reload event a browser would receive.
+fn serve_latency(vault: &Path, note: &Path) -> (Vec<Duration>, Vec<Duration>) {
+    use std::io::{BufRead, BufReader, Write as _};
+    let out = std::env::temp_dir().join(format!("upward-serve-{}", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_upward"))
+        .arg("--vault")
+        .arg(vault)
+        .args(["serve", "--port", "0", "--out"])
+        .arg(&out)
+        .env("UPWARD_TODAY", "2026-11-24")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("upward serve starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok);
+    let address = lines
+        .by_ref()
+        .find_map(|l| {
+            l.strip_prefix("serving http://")
+                .map(|a| a.trim_end_matches('/').to_owned())
+        })
+        .expect("the address");
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    write!(
+        stream,
+        "GET /__upward/events HTTP/1.1\r\nHost: {address}\r\n\r\n"
+    )
+    .unwrap();
+    let mut events = BufReader::new(stream);
+    let mut wait_for = |name: &str| {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            events.read_line(&mut line).unwrap();
+            if line.trim() == format!("event: {name}") {
+                return;
+            }
+        }
+    };
+    wait_for("hello");
+    let (mut rebuilds, mut reloads) = (Vec::new(), Vec::new());
+    for i in 0..3 {
+        let mut text = std::fs::read_to_string(note).unwrap();
+        let _ = writeln!(text, "- served edit {i}");
+        let saved = Instant::now();
+        std::fs::write(note, text).unwrap();
+        wait_for("reload");
+        reloads.push(saved.elapsed());
+        let build = lines
+            .by_ref()
+            .find(|l| l.starts_with("build "))
+            .expect("a build line");
+        let ms: u64 = build
+            .split(": ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        rebuilds.push(Duration::from_millis(ms));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&out);
+    (rebuilds, reloads)
 }
 
 /// Commits the vault's notes to a new git repository in `commits` commits (oldest notes first),

@@ -4,8 +4,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use upward::commands::{check, init, new, recap, requests, review};
-use upward::site;
+use upward::commands::{build, check, init, new, recap, requests, review, serve};
 use upward::{date, model::Model, vault};
 
 /// Keeps the paper trail of your 1:1s: requests for help, wins, decisions and agreements,
@@ -221,38 +220,23 @@ fn vault_root(option: Option<PathBuf>) -> Result<PathBuf, String> {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     let io = |e: std::io::Error| format!("cannot write the output: {e}");
-    if let Command::Completions { shell } = cli.command {
-        clap_complete::generate(shell, &mut Cli::command(), "upward", &mut std::io::stdout());
-        return Ok(ExitCode::SUCCESS);
-    }
-    if let Command::Init { dir, example } = &cli.command {
-        let dir = dir
-            .clone()
-            .or(cli.vault.clone())
-            .unwrap_or_else(|| PathBuf::from("."));
-        let outcomes = if *example {
-            init::example(&dir)
-        } else {
-            init::init(&dir)
-        };
-        let outcomes = outcomes.map_err(|e| e.to_string())?;
-        for outcome in outcomes {
-            match outcome {
-                init::Outcome::Created(path) => println!("created {}", dir.join(path).display()),
-                init::Outcome::Skipped(path) => {
-                    println!(
-                        "skipped {} (it exists; left as it was)",
-                        dir.join(path).display()
-                    )
-                }
-            }
+    let mut stdout = std::io::stdout().lock();
+    let done = |result: upward::error::Result<()>| match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(&error),
+    };
+    match cli.command {
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "upward", &mut stdout);
+            return Ok(ExitCode::SUCCESS);
         }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let root = vault_root(cli.vault)?;
-    match &cli.command {
+        Command::Init { dir, example } => {
+            let dir = dir.or(cli.vault).unwrap_or_else(|| PathBuf::from("."));
+            return Ok(done(init::run(&dir, example, &mut stdout)));
+        }
         Command::Watch { out, force, poll } => {
-            return watch_and_serve(&root, out.clone(), *force, *poll, None);
+            let root = vault_root(cli.vault)?;
+            return Ok(done(serve::run(&root, out, force, poll, None)));
         }
         Command::Serve {
             out,
@@ -262,16 +246,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             bind,
             open,
         } => {
-            return watch_and_serve(
-                &root,
-                out.clone(),
-                *force,
-                *poll,
-                Some((bind.clone(), *port, *open)),
-            );
+            let root = vault_root(cli.vault)?;
+            let server = serve::Server { bind, port, open };
+            return Ok(done(serve::run(&root, out, force, poll, Some(server))));
         }
         _ => {}
     }
+    let root = vault_root(cli.vault)?;
     let vault = vault::load(&root);
     let model = Model::build(&vault, date::today());
     match cli.command {
@@ -284,7 +265,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 &vault,
                 &model,
                 format,
-                &mut std::io::stdout().lock(),
+                &mut stdout,
                 &mut std::io::stderr().lock(),
             )
             .map_err(io)?;
@@ -297,6 +278,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Requests { open, json, with } => {
             report_errors(&vault, &model);
             let filter = requests::Filter { open, with };
+            drop(stdout);
             if json {
                 requests::write_json(&vault, &model, &filter, &mut std::io::stdout().lock())
             } else {
@@ -307,43 +289,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Build { out, force } => {
-            let diagnostics = check::diagnostics(&vault, &model);
-            for d in diagnostics
-                .iter()
-                .filter(|d| d.severity != upward::diagnostic::Severity::Info)
-            {
-                eprintln!("{d}");
+            match build::run(vault, &model, out, force, &mut std::io::stderr()) {
+                Ok(true) => Ok(ExitCode::FAILURE),
+                Ok(false) => Ok(ExitCode::SUCCESS),
+                Err(error) => Ok(fail(&error)),
             }
-            let errors = upward::diagnostic::error_count(&diagnostics);
-            let out = out.unwrap_or_else(|| vault.root.join(&vault.config.output));
-            let started = std::time::Instant::now();
-            let options = site::Options {
-                out: out.clone(),
-                force,
-            };
-            let report = match site::build(vault, date::today(), &options) {
-                Ok(report) => report,
-                Err(error) => return Ok(fail(&error)),
-            };
-            eprintln!(
-                "built {} files into {} in {} ms: {} written, {} unchanged, {} removed{}",
-                report.files,
-                out.display(),
-                started.elapsed().as_millis(),
-                report.output.written,
-                report.output.unchanged,
-                report.output.removed,
-                match errors {
-                    0 => String::new(),
-                    1 => "; 1 error".to_owned(),
-                    n => format!("; {n} errors"),
-                }
-            );
-            Ok(if errors > 0 {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
         }
         Command::New {
             template,
@@ -361,12 +311,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Err(error) => return Ok(fail(&error)),
             };
             if dry_run {
-                print!("{}", planned.text);
+                write!(stdout, "{}", planned.text).map_err(io)?;
                 return Ok(ExitCode::SUCCESS);
             }
             match new::write(&vault, &planned) {
                 Ok(path) => {
-                    println!("{}", path.display());
+                    writeln!(stdout, "{}", path.display()).map_err(io)?;
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(error) => Ok(fail(&error)),
@@ -380,40 +330,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             from,
         } => {
             report_errors(&vault, &model);
-            let index = match recap::find_note(&vault, &model, note.as_deref()) {
-                Ok(index) => index,
-                Err(error) => return Ok(fail(&error)),
+            let format = match format {
+                RecapFormat::Text => recap::Format::Text,
+                RecapFormat::Markdown => recap::Format::Markdown,
+                RecapFormat::Eml => recap::Format::Eml,
             };
-            let recap = recap::recap(&vault, &model, index);
-            let output = if mailto {
-                format!("{}\n", recap::mailto(&recap))
-            } else {
-                match format {
-                    RecapFormat::Text => recap::render(&recap, false),
-                    RecapFormat::Markdown => recap::render(&recap, true),
-                    RecapFormat::Eml => {
-                        let from = from
-                            .or_else(|| std::env::var("EMAIL").ok())
-                            .unwrap_or_else(|| "me@localhost".to_owned());
-                        match recap::eml(&recap, &from, now_seconds()) {
-                            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-                            Err(error) => return Ok(fail(&error)),
-                        }
-                    }
-                }
+            let options = recap::Options {
+                note,
+                format,
+                mailto,
+                mark_sent,
+                from,
             };
-            print!("{output}");
-            if mark_sent {
-                if let Err(error) = recap::mark_sent(&vault, index, date::today()) {
-                    return Ok(fail(&error));
-                }
-                eprintln!(
-                    "marked {} as sent on {}",
-                    vault.notes[index].path,
-                    date::today()
-                );
-            }
-            Ok(ExitCode::SUCCESS)
+            Ok(done(recap::run(&vault, &model, &options, &mut stdout)))
         }
         Command::Review {
             from,
@@ -423,51 +352,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             force,
         } => {
             report_errors(&vault, &model);
-            if to < from {
-                return Err(format!("--to {to} is before --from {from}"));
-            }
-            let provenance = upward::provenance::Provenance::read(&vault.root);
-            let mut published = vault;
-            published.notes.retain(upward::note::Note::published);
-            let model = Model::build(&published, date::today());
-            let packet = review::Packet::build(&published, &model, &provenance, from, to);
-            let text = match format {
-                ReviewFormat::Markdown => packet.markdown(),
-                ReviewFormat::Html => {
-                    let templates = match upward::template::SiteTemplates::load(
-                        &published.root,
-                        &published.config,
-                    ) {
-                        Ok(t) => t,
-                        Err(error) => return Ok(fail(&error)),
-                    };
-                    let context = serde_json::json!({
-                        "packet": packet,
-                        "css": templates.file("style.css").unwrap_or_default(),
-                        "today": model.today.to_string(),
-                        "root": "",
-                    });
-                    match templates.render("review-standalone.html", &context) {
-                        Ok(html) => html,
-                        Err(error) => return Ok(fail(&error)),
-                    }
-                }
+            let format = match format {
+                ReviewFormat::Html => review::Format::Html,
+                ReviewFormat::Markdown => review::Format::Markdown,
             };
-            match out {
-                None => print!("{text}"),
-                Some(path) => {
-                    let written = if force && path.exists() {
-                        upward::write::replace(&path, text.as_bytes())
-                    } else {
-                        upward::write::create_new(&path, text.as_bytes())
-                    };
-                    if let Err(error) = written {
-                        return Ok(fail(&error));
-                    }
-                    eprintln!("wrote {}", path.display());
-                }
-            }
-            Ok(ExitCode::SUCCESS)
+            Ok(done(review::run(
+                vault,
+                from,
+                to,
+                format,
+                out.as_deref(),
+                force,
+                &mut stdout,
+            )))
         }
         Command::Completions { .. }
         | Command::Init { .. }
@@ -478,94 +375,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
-/// `watch`, and with `server` (address, port, open a browser) `serve`.
-fn watch_and_serve(
-    root: &std::path::Path,
-    out: Option<PathBuf>,
-    force: bool,
-    poll: bool,
-    server: Option<(String, u16, bool)>,
-) -> Result<ExitCode, String> {
-    let (config, _) = upward::config::Config::load(root);
-    let out = out.unwrap_or_else(|| root.join(&config.output));
-    let options = upward::watch::Options {
-        out: out.clone(),
-        force,
-        poll,
-    };
-    let live = std::sync::Arc::new(upward::serve::Live::default());
-    let mut started = false;
-    let result = upward::watch::run(root, &options, |rebuild| {
-        for d in rebuild
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity != upward::diagnostic::Severity::Info)
-        {
-            eprintln!("{d}");
-        }
-        match &rebuild.report {
-            Ok(report) => println!(
-                "build {}: {} ms, {} written, {} unchanged, {} removed",
-                rebuild.number,
-                rebuild.elapsed.as_millis(),
-                report.output.written,
-                report.output.unchanged,
-                report.output.removed
-            ),
-            Err(error) => println!("build {}: failed: {error}", rebuild.number),
-        }
-        let _ = std::io::stdout().flush();
-        if let Some((bind, port, open)) = &server {
-            live.rebuilt(rebuild.problems());
-            if !started {
-                started = true;
-                match upward::serve::start(out.clone(), bind, *port, std::sync::Arc::clone(&live)) {
-                    Ok(address) => {
-                        if !address.ip().is_loopback() {
-                            eprintln!(
-                                "upward: warning: serving on {address}: anyone on your network can read the site"
-                            );
-                        }
-                        println!("serving http://{address}/");
-                        let _ = std::io::stdout().flush();
-                        if *open {
-                            let opener = if cfg!(target_os = "macos") {
-                                "open"
-                            } else {
-                                "xdg-open"
-                            };
-                            let _ = std::process::Command::new(opener)
-                                .arg(format!("http://{address}/"))
-                                .spawn();
-                        }
-                    }
-                    Err(error) => {
-                        eprintln!("upward: cannot serve on {bind}:{port}: {error}");
-                        std::process::exit(1);
-                    }
-                }
-            }
-        }
-    });
-    match result {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(error) => Ok(fail(&error)),
-    }
-}
-
-/// Now, in seconds since 1970: noon of `UPWARD_TODAY` when that is set, for reproducible output.
-fn now_seconds() -> i64 {
-    if std::env::var("UPWARD_TODAY").is_ok() {
-        let day = date::today();
-        return day
-            .and_hms_opt(12, 0, 0)
-            .map_or(0, |t| t.and_utc().timestamp());
-    }
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 /// A command that could not do its job: the message, and exit status 1.
 fn fail(error: &upward::error::Error) -> ExitCode {
     eprintln!("upward: {error}");
@@ -574,11 +383,10 @@ fn fail(error: &upward::error::Error) -> ExitCode {
 
 /// Commands other than `check` mention errors on stderr, so a broken note is not missed.
 fn report_errors(vault: &vault::Vault, model: &Model) {
-    let errors: Vec<_> = check::diagnostics(vault, model)
-        .into_iter()
+    for error in check::diagnostics(vault, model)
+        .iter()
         .filter(|d| d.severity == upward::diagnostic::Severity::Error)
-        .collect();
-    for error in &errors {
+    {
         eprintln!("{error}");
     }
 }

@@ -130,9 +130,9 @@ fn watch_tree(watcher: &mut dyn Watcher, root: &Path, out: &Path) -> notify::Res
     Ok(())
 }
 
-/// Builds, then rebuilds after every relevant change until the process ends; `report` is told
-/// of each build.
-pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild)) -> Result<()> {
+/// Builds, then rebuilds after every relevant change until the process ends or `report`, told
+/// of each build, returns false.
+pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild) -> bool) -> Result<()> {
     let root = absolute(root);
     std::fs::create_dir_all(&options.out).map_err(|e| Error::io(&options.out, e))?;
     let out = absolute(&options.out);
@@ -147,7 +147,9 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild)) -> 
     // Watching starts before the first build, so a save during it is not missed.
     let mut cache = Cache::new();
     let mut number = 1;
-    report(&rebuild(&root, &mut cache, options, number));
+    if !report(&rebuild(&root, &mut cache, options, number)) {
+        return Ok(());
+    }
     loop {
         // Waits without a timeout: no CPU while nothing changes.
         let Ok(first) = rx.recv() else {
@@ -194,7 +196,9 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild)) -> 
         }
         if wanted {
             number += 1;
-            report(&rebuild(&root, &mut cache, options, number));
+            if !report(&rebuild(&root, &mut cache, options, number)) {
+                return Ok(());
+            }
         }
     }
 }

@@ -76,6 +76,26 @@ pub fn init(dir: &Path) -> Result<Vec<Outcome>> {
     Ok(outcomes)
 }
 
+/// Writes a new vault (or, with `example`, the sample vault) into `dir` and says what it did.
+pub fn run(dir: &Path, example: bool, out: &mut dyn std::io::Write) -> Result<()> {
+    let outcomes = if example {
+        self::example(dir)?
+    } else {
+        init(dir)?
+    };
+    for outcome in outcomes {
+        let line = match outcome {
+            Outcome::Created(path) => format!("created {}", dir.join(path).display()),
+            Outcome::Skipped(path) => format!(
+                "skipped {} (it exists; left as it was)",
+                dir.join(path).display()
+            ),
+        };
+        writeln!(out, "{line}").map_err(|e| Error::io("stdout", e))?;
+    }
+    Ok(())
+}
+
 /// Writes a copy of the sample vault into `dir`.
 pub fn example(dir: &Path) -> Result<Vec<Outcome>> {
     create_all(dir, SAMPLE_VAULT.iter().copied())

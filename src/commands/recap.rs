@@ -291,6 +291,66 @@ pub fn mailto(recap: &Recap) -> String {
     )
 }
 
+/// What `upward recap` was asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The meeting: a path, note name or date; the latest 1:1 without one.
+    pub note: Option<String>,
+    pub format: Format,
+    /// A `mailto:` link instead of the recap.
+    pub mailto: bool,
+    /// Record `recap_sent` in the note afterwards.
+    pub mark_sent: bool,
+    /// The sender of an `.eml` message.
+    pub from: Option<String>,
+}
+
+/// Now, in seconds since 1970: noon of `UPWARD_TODAY` when that is set, for reproducible output.
+fn now_seconds() -> i64 {
+    if std::env::var("UPWARD_TODAY").is_ok() {
+        return crate::date::today()
+            .and_hms_opt(12, 0, 0)
+            .map_or(0, |t| t.and_utc().timestamp());
+    }
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Prints the recap to `out`, then marks the note as sent when asked.
+pub fn run(
+    vault: &Vault,
+    model: &Model,
+    options: &Options,
+    out: &mut dyn std::io::Write,
+) -> Result<()> {
+    let index = find_note(vault, model, options.note.as_deref())?;
+    let recap = recap(vault, model, index);
+    let bytes = if options.mailto {
+        format!("{}\n", mailto(&recap)).into_bytes()
+    } else {
+        match options.format {
+            Format::Text => render(&recap, false).into_bytes(),
+            Format::Markdown => render(&recap, true).into_bytes(),
+            Format::Eml => {
+                let from = options
+                    .from
+                    .clone()
+                    .or_else(|| std::env::var("EMAIL").ok())
+                    .unwrap_or_else(|| "me@localhost".to_owned());
+                eml(&recap, &from, now_seconds())?
+            }
+        }
+    };
+    out.write_all(&bytes).map_err(|e| Error::io("stdout", e))?;
+    if options.mark_sent {
+        let today = crate::date::today();
+        mark_sent(vault, index, today)?;
+        eprintln!("marked {} as sent on {today}", vault.notes[index].path);
+    }
+    Ok(())
+}
+
 /// Records `recap_sent: DATE` in the note: the one line changed, or added before the end of
 /// the properties (a properties block is added when there is none); no other byte changes.
 pub fn mark_sent(vault: &Vault, index: usize, day: Date) -> Result<()> {

@@ -366,6 +366,71 @@ impl Packet {
     }
 }
 
+/// How `upward review` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Html,
+    Markdown,
+}
+
+/// The packet of `from` to `to` as one self-contained HTML file or as Markdown, made from the
+/// published notes only; written to `out` (never over a file unless `force`) or to `stdout`.
+pub fn run(
+    mut vault: Vault,
+    from: Date,
+    to: Date,
+    format: Format,
+    out: Option<&std::path::Path>,
+    force: bool,
+    stdout: &mut dyn std::io::Write,
+) -> crate::error::Result<()> {
+    use crate::error::Error;
+    if to < from {
+        return Err(Error::Invalid(format!("--to {to} is before --from {from}")));
+    }
+    let provenance = Provenance::read(&vault.root);
+    vault.notes.retain(crate::note::Note::published);
+    let model = Model::build(&vault, crate::date::today());
+    let packet = Packet::build(&vault, &model, &provenance, from, to);
+    let text = match format {
+        Format::Markdown => packet.markdown(),
+        Format::Html => {
+            let templates = crate::template::SiteTemplates::load(&vault.root, &vault.config)?;
+            #[derive(Serialize)]
+            struct Context<'a> {
+                packet: &'a Packet,
+                css: &'a str,
+                today: String,
+                root: &'static str,
+            }
+            templates.render(
+                "review-standalone.html",
+                &Context {
+                    packet: &packet,
+                    css: templates.file("style.css").unwrap_or_default(),
+                    today: model.today.to_string(),
+                    root: "",
+                },
+            )?
+        }
+    };
+    match out {
+        None => stdout
+            .write_all(text.as_bytes())
+            .map_err(|e| Error::io("stdout", e)),
+        Some(path) => {
+            if force && path.exists() {
+                crate::write::replace(path, text.as_bytes())?;
+            } else {
+                crate::write::create_new(path, text.as_bytes())?;
+            }
+            eprintln!("wrote {}", path.display());
+            Ok(())
+        }
+    }
+}
+
 /// A named period of the review pages of the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Period {

@@ -1,0 +1,53 @@
+//! `upward build`: the site, with the vault's problems on stderr and a one-line summary.
+
+use crate::commands::check;
+use crate::date;
+use crate::diagnostic::{self, Severity};
+use crate::error::Result;
+use crate::model::Model;
+use crate::site;
+use crate::vault::Vault;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Builds the site into `out` (default: the vault's output folder); prints the problems and a
+/// summary to `err`; returns whether any note had an error.
+pub fn run(
+    vault: Vault,
+    model: &Model,
+    out: Option<PathBuf>,
+    force: bool,
+    err: &mut dyn Write,
+) -> Result<bool> {
+    let diagnostics = check::diagnostics(&vault, model);
+    for d in diagnostics.iter().filter(|d| d.severity != Severity::Info) {
+        let _ = writeln!(err, "{d}");
+    }
+    let errors = diagnostic::error_count(&diagnostics);
+    let out = out.unwrap_or_else(|| vault.root.join(&vault.config.output));
+    let started = std::time::Instant::now();
+    let report = site::build(
+        vault,
+        date::today(),
+        &site::Options {
+            out: out.clone(),
+            force,
+        },
+    )?;
+    let _ = writeln!(
+        err,
+        "built {} files into {} in {} ms: {} written, {} unchanged, {} removed{}",
+        report.files,
+        out.display(),
+        started.elapsed().as_millis(),
+        report.output.written,
+        report.output.unchanged,
+        report.output.removed,
+        match errors {
+            0 => String::new(),
+            1 => "; 1 error".to_owned(),
+            n => format!("; {n} errors"),
+        }
+    );
+    Ok(errors > 0)
+}
