@@ -1,0 +1,22 @@
+//! Any bytes as a note: reading and parsing never panic, and every diagnostic is located
+//! inside the text. Run with `cargo +nightly fuzz run note` (or `RUSTC_BOOTSTRAP=1 cargo fuzz
+//! run note` on a stable toolchain).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use upward::config::Config;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut diagnostics = Vec::new();
+    let note = upward::note::parse("1-1s/2026-11-20 Dana.md", text, &Config::default(), &mut diagnostics);
+    let lines = text.lines().count() + 1;
+    for d in &diagnostics {
+        assert!(d.line >= 1 && d.line <= lines + 1, "{d}");
+        assert!(d.column >= 1, "{d}");
+    }
+    for item in &note.items {
+        assert!(item.line <= lines + 1);
+    }
+});
