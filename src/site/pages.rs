@@ -1,0 +1,775 @@
+//! Each page of the site: its context, and the template that renders it.
+
+use super::*;
+
+fn write_page(
+    out: &Output,
+    templates: &SiteTemplates,
+    path: &str,
+    template: &str,
+    context: &impl Serialize,
+) -> Result<()> {
+    let html = templates.render(template, context)?;
+    out.write(path, html.as_bytes())
+}
+
+#[derive(Serialize)]
+struct Stats {
+    meetings: usize,
+    requests: usize,
+    open: usize,
+    answered: usize,
+    median_days: Option<i64>,
+    wins: usize,
+}
+
+pub(super) fn render_page(
+    site: &Site<'_>,
+    templates: &SiteTemplates,
+    out: &Output,
+    page: &Page,
+) -> Result<BTreeSet<String>> {
+    let vault = site.vault;
+    let model = site.model;
+    let mut used = BTreeSet::new();
+    match page {
+        Page::Dashboard => {
+            let root = "";
+            let mut open: Vec<&RequestRow> = model
+                .requests
+                .iter()
+                .filter(|r| r.status.is_open())
+                .map(|r| site.request_row(r))
+                .collect();
+            open.sort_by(|a, b| b.days_open.cmp(&a.days_open).then(a.id.cmp(&b.id)));
+            let mut resolved_days: Vec<i64> = model
+                .requests
+                .iter()
+                .filter(|r| r.resolved.is_some())
+                .map(|r| r.days_open(model.today))
+                .collect();
+            let mut months: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+            for r in &model.requests {
+                months
+                    .entry(r.raised.format("%Y-%m").to_string())
+                    .or_default()
+                    .0 += 1;
+                if let Some(day) = r.resolved {
+                    months.entry(day.format("%Y-%m").to_string()).or_default().1 += 1;
+                }
+            }
+            // Up to this month, so a quiet stretch at the end shows too.
+            months
+                .entry(model.today.format("%Y-%m").to_string())
+                .or_default();
+            let months = fill_months(months);
+            let recent: Vec<MeetingRow> = model
+                .meetings
+                .iter()
+                .rev()
+                .take(8)
+                .map(|m| site.meeting_row(m.note))
+                .collect();
+            #[derive(Serialize)]
+            struct Charts {
+                open_by_age: String,
+                per_month: String,
+                resolution: String,
+            }
+            let charts = Charts {
+                open_by_age: charts::open_by_age(
+                    &open
+                        .iter()
+                        .take(15)
+                        .map(|r| (r.title.clone(), r.days_open))
+                        .collect::<Vec<_>>(),
+                ),
+                per_month: charts::per_month(&months),
+                resolution: charts::resolution(&resolved_days),
+            };
+            #[derive(Serialize)]
+            struct Context<'a> {
+                #[serde(flatten)]
+                common: Common<'a>,
+                stats: Stats,
+                open: Vec<&'a RequestRow>,
+                charts: Charts,
+                meetings: Vec<MeetingRow>,
+            }
+            let stats = Stats {
+                meetings: model.meetings.len(),
+                requests: model.requests.len(),
+                open: open.len(),
+                answered: resolved_days.len(),
+                median_days: median(&mut resolved_days),
+                wins: model.items(vault, Kind::Wins).len(),
+            };
+            write_page(
+                out,
+                templates,
+                "index.html",
+                "index.html",
+                &Context {
+                    common: site.common(root, "Dashboard".into(), "dashboard"),
+                    stats,
+                    open,
+                    charts,
+                    meetings: recent,
+                },
+            )?;
+        }
+        Page::Meetings => {
+            #[derive(Serialize)]
+            struct Context<'a> {
+                #[serde(flatten)]
+                common: Common<'a>,
+                meetings: Vec<MeetingRow>,
+            }
+            let meetings = model
+                .meetings
+                .iter()
+                .rev()
+                .map(|m| site.meeting_row(m.note))
+                .collect();
+            write_page(
+                out,
+                templates,
+                "meetings/index.html",
+                "meetings.html",
+                &Context {
+                    common: site.common("../", "Meetings".into(), "meetings"),
+                    meetings,
+                },
+            )?;
+        }
+        Page::Note(index) => {
+            let note = &vault.notes[*index];
+            let root = "../../";
+            let links = PageLinks {
+                site,
+                from: &note.path,
+                root,
+                used: RefCell::new(BTreeSet::new()),
+            };
+            let anchors: Vec<(usize, String)> = note
+                .items
+                .iter()
+                .map(|i| (i.offset, i.id.clone()))
+                .collect();
+            let body = html::render(&note.body, &anchors, &links).html;
+            used.extend(links.used.into_inner());
+            let (properties, tags) = site.properties(note);
+            let path = format!("{}index.html", site.note_urls[*index]);
+            if note.kind.is_meeting() {
+                let position = site.positions[*index];
+                let neighbour = |p: Option<usize>| {
+                    p.and_then(|p| model.meetings.get(p))
+                        .map(|m| site.meeting_row(m.note))
+                };
+                let previous = neighbour(position.and_then(|p| p.checked_sub(1)));
+                let next = neighbour(position.map(|p| p + 1));
+                let mentioned: Vec<&RequestRow> = site.mentions[*index]
+                    .iter()
+                    .map(|&(kind, i)| {
+                        let records = if kind == Kind::Requests {
+                            &model.requests
+                        } else {
+                            &model.follow_ups
+                        };
+                        site.request_row(&records[i])
+                    })
+                    .collect();
+                #[derive(Serialize)]
+                struct Context<'a> {
+                    #[serde(flatten)]
+                    common: Common<'a>,
+                    meeting: MeetingRow,
+                    properties: Vec<Property>,
+                    tags: Vec<TagRef>,
+                    body: String,
+                    mentioned: Vec<&'a RequestRow>,
+                    previous: Option<MeetingRow>,
+                    next: Option<MeetingRow>,
+                    commit: Option<review::CommitInfo>,
+                }
+                let commit = note
+                    .date
+                    .and_then(|d| review::note_commit(&note.path, d, &site.provenance));
+                let mut meeting = site.meeting_row(*index);
+                if !meeting.date.is_empty() {
+                    meeting.title = format!("{}, {}", meeting.title, meeting.date);
+                }
+                write_page(
+                    out,
+                    templates,
+                    &path,
+                    "meeting.html",
+                    &Context {
+                        common: site.common(root, meeting.title.clone(), "meetings"),
+                        meeting,
+                        properties,
+                        tags,
+                        body,
+                        mentioned,
+                        previous,
+                        next,
+                        commit,
+                    },
+                )?;
+            } else {
+                #[derive(Serialize)]
+                struct Context<'a> {
+                    #[serde(flatten)]
+                    common: Common<'a>,
+                    properties: Vec<Property>,
+                    tags: Vec<TagRef>,
+                    body: String,
+                }
+                write_page(
+                    out,
+                    templates,
+                    &path,
+                    "note.html",
+                    &Context {
+                        common: site.common(root, note.name.clone(), "notes"),
+                        properties,
+                        tags,
+                        body,
+                    },
+                )?;
+            }
+        }
+        Page::Requests(filter) => {
+            let (root, path, heading) = match filter {
+                None => (
+                    "../".to_owned(),
+                    "requests/index.html".to_owned(),
+                    "Requests".to_owned(),
+                ),
+                Some(status) => (
+                    "../../../".to_owned(),
+                    format!("requests/status/{}/index.html", status.name()),
+                    format!("Requests: {}", status_label(*status).to_lowercase()),
+                ),
+            };
+            let keep = |r: &&Record| filter.is_none_or(|s| r.status == s);
+            let requests: Vec<&RequestRow> = model
+                .requests
+                .iter()
+                .filter(keep)
+                .map(|r| site.request_row(r))
+                .collect();
+            let follow_ups: Vec<&RequestRow> = model
+                .follow_ups
+                .iter()
+                .filter(keep)
+                .map(|r| site.request_row(r))
+                .collect();
+            #[derive(Serialize)]
+            struct StatusLink {
+                label: String,
+                url: String,
+                count: usize,
+                current: bool,
+            }
+            let mut statuses = vec![StatusLink {
+                label: "All".into(),
+                url: "requests/".into(),
+                count: model.requests.len(),
+                current: filter.is_none(),
+            }];
+            for status in [
+                Status::Open,
+                Status::InProgress,
+                Status::Done,
+                Status::Declined,
+            ] {
+                statuses.push(StatusLink {
+                    label: status_label(status).into(),
+                    url: format!("requests/status/{}/", status.name()),
+                    count: model.requests.iter().filter(|r| r.status == status).count(),
+                    current: *filter == Some(status),
+                });
+            }
+            #[derive(Serialize)]
+            struct PersonOption {
+                name: String,
+                slug: String,
+            }
+            let people = site
+                .people
+                .iter()
+                .map(|p| PersonOption {
+                    name: p.name.clone(),
+                    slug: slugify(&p.name),
+                })
+                .collect::<Vec<_>>();
+            #[derive(Serialize)]
+            struct Context<'a> {
+                #[serde(flatten)]
+                common: Common<'a>,
+                heading: String,
+                statuses: Vec<StatusLink>,
+                people: Vec<PersonOption>,
+                requests: Vec<&'a RequestRow>,
+                follow_ups: Vec<&'a RequestRow>,
+            }
+            write_page(
+                out,
+                templates,
+                &path,
+                "requests.html",
+                &Context {
+                    common: site.common(&root, heading.clone(), "requests"),
+                    heading,
+                    statuses,
+                    people,
+                    requests,
+                    follow_ups,
+                },
+            )?;
+        }
+        Page::Record(kind, index) => {
+            let record = if *kind == Kind::Requests {
+                &model.requests[*index]
+            } else {
+                &model.follow_ups[*index]
+            };
+            let root = "../../";
+            let row = site.request_row(record);
+            #[derive(Serialize)]
+            struct EventRow {
+                date: String,
+                url: String,
+                meeting: String,
+                status: &'static str,
+                label: &'static str,
+                html: String,
+                outcome: Option<String>,
+                details: Vec<String>,
+            }
+            let mut events = Vec::new();
+            for event in &record.events {
+                let note = &vault.notes[event.note];
+                let item = &note.items[event.item];
+                let (text, links) = site.inline(&item.text, &note.path, root);
+                used.extend(links);
+                let mut details = Vec::new();
+                for detail in &item.details {
+                    let (html, links) = site.inline(detail, &note.path, root);
+                    used.extend(links);
+                    details.push(html);
+                }
+                events.push(EventRow {
+                    date: event.date.to_string(),
+                    url: format!(
+                        "{}#block-{}",
+                        site.note_urls[event.note],
+                        html::slugify_block(&item.id)
+                    ),
+                    meeting: Site::meeting_title(note),
+                    status: event.status.name(),
+                    label: status_label(event.status),
+                    html: text,
+                    outcome: item.outcome.clone(),
+                    details,
+                });
+            }
+            #[derive(Serialize)]
+            struct Context<'a> {
+                #[serde(flatten)]
+                common: Common<'a>,
+                request: &'a RequestRow,
+                events: Vec<EventRow>,
+                commit: Option<review::CommitInfo>,
+            }
+            let path = format!("{}index.html", row.url);
+            write_page(
+                out,
+                templates,
+                &path,
+                "request.html",
+                &Context {
+                    common: site.common(root, row.title.clone(), "requests"),
+                    request: row,
+                    events,
+                    commit: review::request_commit(record, vault, &site.provenance),
+                },
+            )?;
+        }
+        Page::Wins | Page::Decisions => {
+            let root = "../";
+            let (kind, heading, lede, path, section) = if matches!(page, Page::Wins) {
+                (
+                    Kind::Wins,
+                    "Wins",
+                    "Everything delivered, as it was written down each week, newest first.",
+                    "wins/index.html",
+                    "wins",
+                )
+            } else {
+                (
+                    Kind::Outcomes,
+                    "Decisions and agreements",
+                    "Outcomes, decisions and agreements of each meeting, newest first.",
+                    "decisions/index.html",
+                    "decisions",
+                )
+            };
+            #[derive(Serialize)]
+            struct ItemRow {
+                html: String,
+                url: String,
+                date: String,
+                label: Option<String>,
+            }
+            #[derive(Serialize)]
+            struct Group {
+                title: String,
+                url: Option<String>,
+                items: Vec<ItemRow>,
+            }
+            let mut groups: Vec<Group> = Vec::new();
+            for meeting in model.meetings.iter().rev() {
+                let note = &vault.notes[meeting.note];
+                let mut items = Vec::new();
+                for item in note.items.iter().filter(|i| i.kind == kind) {
+                    let (html, links) = site.inline(&item.text, &note.path, root);
+                    used.extend(links);
+                    let label = (kind == Kind::Outcomes
+                        && !item.section.eq_ignore_ascii_case("outcomes"))
+                    .then(|| item.section.to_string());
+                    items.push(ItemRow {
+                        html,
+                        url: format!(
+                            "{}#block-{}",
+                            site.note_urls[meeting.note],
+                            html::slugify_block(&item.id)
+                        ),
+                        date: meeting.date.to_string(),
+                        label,
+                    });
+                }
+                if items.is_empty() {
+                    continue;
+                }
+                let title = if kind == Kind::Wins {
+                    meeting.date.format("%B %Y").to_string()
+                } else {
+                    format!("{}, {}", Site::meeting_title(note), meeting.date)
+                };
+                let url = (kind != Kind::Wins).then(|| site.note_urls[meeting.note].clone());
+                match groups.last_mut() {
+                    Some(last) if last.title == title => last.items.extend(items),
+                    _ => groups.push(Group { title, url, items }),
+                }
+            }
+            #[derive(Serialize)]
+            struct Context<'a> {
+                #[serde(flatten)]
+                common: Common<'a>,
+                heading: &'static str,
+                lede: &'static str,
+                groups: Vec<Group>,
+            }
+            write_page(
+                out,
+                templates,
+                path,
+                "items.html",
+                &Context {
+                    common: site.common(root, heading.into(), section),
+                    heading,
+                    lede,
+                    groups,
+                },
+            )?;
+        }
+        Page::People | Page::Person(_) => {
+            #[derive(Serialize)]
+            struct PersonRow {
+                name: String,
+                url: String,
+                meetings: usize,
+                requests: usize,
+                answered_percent: usize,
+                median_days: Option<i64>,
+            }
+            let row = |person: &Person| {
+                let records: Vec<&Record> = model
+                    .requests
+                    .iter()
+                    .filter(|r| {
+                        r.events
+                            .iter()
+                            .any(|e| person.meeting_set.contains(&e.note))
+                    })
+                    .collect();
+                let mut days: Vec<i64> = records
+                    .iter()
+                    .filter(|r| r.resolved.is_some())
+                    .map(|r| r.days_open(model.today))
+                    .collect();
+                let answered_percent = if records.is_empty() {
+                    0
+                } else {
+                    days.len() * 100 / records.len()
+                };
+                (
+                    PersonRow {
+                        name: person.name.clone(),
+                        url: format!("people/{}/", person.slug),
+                        meetings: person.meetings.len(),
+                        requests: records.len(),
+                        answered_percent,
+                        median_days: median(&mut days),
+                    },
+                    records,
+                )
+            };
+            if let Page::Person(index) = page {
+                let person = &site.people[*index];
+                let (info, records) = row(person);
+                let root = "../../";
+                let (body, note_url) = match person.note {
+                    Some(n) => {
+                        let links = PageLinks {
+                            site,
+                            from: &vault.notes[n].path,
+                            root,
+                            used: RefCell::new(BTreeSet::new()),
+                        };
+                        let body = html::render(&vault.notes[n].body, &[], &links).html;
+                        used.extend(links.used.into_inner());
+                        (Some(body), Some(site.note_urls[n].clone()))
+                    }
+                    None => (None, None),
+                };
+                #[derive(Serialize)]
+                struct Context<'a> {
+                    #[serde(flatten)]
+                    common: Common<'a>,
+                    person: PersonRow,
+                    body: Option<String>,
+                    note_url: Option<String>,
+                    requests: Vec<&'a RequestRow>,
+                    meetings: Vec<MeetingRow>,
+                }
+                let path = format!("{}index.html", info.url);
+                write_page(
+                    out,
+                    templates,
+                    &path,
+                    "person.html",
+                    &Context {
+                        common: site.common(root, info.name.clone(), "people"),
+                        requests: records.iter().map(|r| site.request_row(r)).collect(),
+                        meetings: person
+                            .meetings
+                            .iter()
+                            .rev()
+                            .map(|&n| site.meeting_row(n))
+                            .collect(),
+                        person: info,
+                        body,
+                        note_url,
+                    },
+                )?;
+            } else {
+                #[derive(Serialize)]
+                struct Context<'a> {
+                    #[serde(flatten)]
+                    common: Common<'a>,
+                    people: Vec<PersonRow>,
+                }
+                write_page(
+                    out,
+                    templates,
+                    "people/index.html",
+                    "people.html",
+                    &Context {
+                        common: site.common("../", "People".into(), "people"),
+                        people: site.people.iter().map(|p| row(p).0).collect(),
+                    },
+                )?;
+            }
+        }
+        Page::Tags => {
+            #[derive(Serialize)]
+            struct Context<'a> {
+                #[serde(flatten)]
+                common: Common<'a>,
+                tags: Vec<TagRef>,
+            }
+            let tags = site
+                .tags
+                .iter()
+                .map(|(t, notes)| TagRef {
+                    name: t.clone(),
+                    url: format!("tags/{}/", tag_path(t)),
+                    count: notes.len(),
+                })
+                .collect();
+            write_page(
+                out,
+                templates,
+                "tags/index.html",
+                "tags.html",
+                &Context {
+                    common: site.common("../", "Tags".into(), "tags"),
+                    tags,
+                },
+            )?;
+        }
+        Page::Tag(tag) => {
+            let path = tag_path(tag);
+            let depth = path.split('/').count() + 1;
+            let root = "../".repeat(depth);
+            #[derive(Serialize)]
+            struct NoteRow {
+                url: String,
+                title: String,
+                date: Option<String>,
+            }
+            let mut notes: Vec<NoteRow> = site.tags[tag]
+                .iter()
+                .map(|&n| {
+                    let note = &vault.notes[n];
+                    NoteRow {
+                        url: site.note_urls[n].clone(),
+                        title: if note.kind.is_meeting() {
+                            Site::meeting_title(note)
+                        } else {
+                            note.name.clone()
+                        },
+                        date: note.date.map(|d| d.to_string()),
+                    }
+                })
+                .collect();
+            notes.sort_by(|a, b| b.date.cmp(&a.date).then(a.title.cmp(&b.title)));
+            #[derive(Serialize)]
+            struct Context<'a> {
+                #[serde(flatten)]
+                common: Common<'a>,
+                tag: &'a str,
+                notes: Vec<NoteRow>,
+            }
+            write_page(
+                out,
+                templates,
+                &format!("tags/{path}/index.html"),
+                "tag.html",
+                &Context {
+                    common: site.common(&root, format!("#{tag}"), "tags"),
+                    tag,
+                    notes,
+                },
+            )?;
+        }
+        Page::Review(which) => {
+            #[derive(Serialize)]
+            struct PeriodLink<'a> {
+                name: &'a str,
+                slug: &'a str,
+                current: bool,
+            }
+            let links: Vec<PeriodLink> = site
+                .periods
+                .iter()
+                .enumerate()
+                .map(|(i, p)| PeriodLink {
+                    name: &p.name,
+                    slug: &p.slug,
+                    current: *which == Some(i),
+                })
+                .collect();
+            let (root, path, period) = match which {
+                Some(i) => {
+                    let period = &site.periods[*i];
+                    (
+                        "../../",
+                        format!("review/{}/index.html", period.slug),
+                        Some(period),
+                    )
+                }
+                None => ("../", "review/index.html".to_owned(), site.periods.last()),
+            };
+            let mut packet = match period {
+                Some(p) => review::Packet::build(vault, model, &site.provenance, p.from, p.to),
+                None => {
+                    review::Packet::build(vault, model, &site.provenance, model.today, model.today)
+                }
+            };
+            for request in &mut packet.requests {
+                request.url = site
+                    .record_urls
+                    .get(&(Kind::Requests, request.id.clone()))
+                    .cloned();
+            }
+            if let Some(p) = period {
+                packet.title = format!("Review packet: {} ({} to {})", p.name, p.from, p.to);
+            }
+            #[derive(Serialize)]
+            struct Context<'a> {
+                #[serde(flatten)]
+                common: Common<'a>,
+                periods: Vec<PeriodLink<'a>>,
+                packet: review::Packet,
+            }
+            write_page(
+                out,
+                templates,
+                &path,
+                "review.html",
+                &Context {
+                    common: site.common(root, packet.title.clone(), "review"),
+                    periods: links,
+                    packet,
+                },
+            )?;
+        }
+        Page::NotFound => {
+            #[derive(Serialize)]
+            struct Context<'a> {
+                #[serde(flatten)]
+                common: Common<'a>,
+            }
+            write_page(
+                out,
+                templates,
+                "404.html",
+                "404.html",
+                &Context {
+                    common: site.common("/", "Not found".into(), ""),
+                },
+            )?;
+        }
+    }
+    Ok(used)
+}
+
+/// Every month from the first to the last, so quiet months show as gaps.
+fn fill_months(counts: BTreeMap<String, (usize, usize)>) -> Vec<(String, usize, usize)> {
+    let parse = |m: &str| -> Option<(i32, u32)> {
+        Some((m.get(..4)?.parse().ok()?, m.get(5..7)?.parse().ok()?))
+    };
+    let (Some(first), Some(last)) = (
+        counts.keys().next().and_then(|m| parse(m)),
+        counts.keys().last().and_then(|m| parse(m)),
+    ) else {
+        return Vec::new();
+    };
+    let mut months = Vec::new();
+    let (mut year, mut month) = first;
+    while (year, month) <= last {
+        let key = format!("{year:04}-{month:02}");
+        let (raised, resolved) = counts.get(&key).copied().unwrap_or_default();
+        months.push((key, raised, resolved));
+        month += 1;
+        if month > 12 {
+            month = 1;
+            year += 1;
+        }
+    }
+    months
+}
