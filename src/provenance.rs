@@ -78,6 +78,37 @@ impl Provenance {
     }
 }
 
+/// Provenance kept between builds (by `watch`), read again only when the repository's
+/// `HEAD` moves: a save does not change the history, a commit does.
+#[derive(Debug, Default)]
+pub struct Cached {
+    head: Option<String>,
+    provenance: Option<std::sync::Arc<Provenance>>,
+}
+
+impl Cached {
+    /// The provenance of the vault's history as of now.
+    pub fn get(&mut self, vault: &Path) -> std::sync::Arc<Provenance> {
+        let head = Command::new("git")
+            .arg("-C")
+            .arg(vault)
+            .args(["rev-parse", "HEAD"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+        match &self.provenance {
+            Some(known) if head == self.head => std::sync::Arc::clone(known),
+            _ => {
+                let read = std::sync::Arc::new(Provenance::read(vault));
+                self.head = head;
+                self.provenance = Some(std::sync::Arc::clone(&read));
+                read
+            }
+        }
+    }
+}
+
 /// A path of a diff header: `b/path`, maybe quoted with C escapes, maybe followed by a tab.
 fn header_path(text: &str) -> String {
     let text = text.trim_end_matches(['\t', '\r']);

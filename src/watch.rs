@@ -86,7 +86,13 @@ pub fn relevant(root: &Path, out: &Path, path: &Path) -> bool {
 }
 
 /// Builds the site once with the notes that changed since the last build.
-pub fn rebuild(root: &Path, cache: &mut Cache, options: &Options, number: u64) -> Rebuild {
+pub fn rebuild(
+    root: &Path,
+    cache: &mut Cache,
+    history: &mut crate::provenance::Cached,
+    options: &Options,
+    number: u64,
+) -> Rebuild {
     let started = Instant::now();
     let vault = vault::load_cached(root, cache);
     let today = date::today();
@@ -98,6 +104,7 @@ pub fn rebuild(root: &Path, cache: &mut Cache, options: &Options, number: u64) -
         &site::Options {
             out: options.out.clone(),
             force: options.force,
+            provenance: Some(history.get(root)),
         },
     );
     Rebuild {
@@ -146,8 +153,9 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild) -> b
     watch_tree(watcher.as_mut(), &root, &out).map_err(watch_error)?;
     // Watching starts before the first build, so a save during it is not missed.
     let mut cache = Cache::new();
+    let mut history = crate::provenance::Cached::default();
     let mut number = 1;
-    if !report(&rebuild(&root, &mut cache, options, number)) {
+    if !report(&rebuild(&root, &mut cache, &mut history, options, number)) {
         return Ok(());
     }
     loop {
@@ -196,7 +204,7 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild) -> b
         }
         if wanted {
             number += 1;
-            if !report(&rebuild(&root, &mut cache, options, number)) {
+            if !report(&rebuild(&root, &mut cache, &mut history, options, number)) {
                 return Ok(());
             }
         }

@@ -32,6 +32,7 @@ pub fn run(
         &site::Options {
             out: out.clone(),
             force,
+            provenance: None,
         },
     )?;
     let _ = writeln!(

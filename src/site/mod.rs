@@ -34,6 +34,8 @@ pub struct Options {
     pub out: PathBuf,
     /// Build into a folder that holds files upward did not write (they are left alone).
     pub force: bool,
+    /// The vault's git provenance when the caller already has it; read from git when `None`.
+    pub provenance: Option<std::sync::Arc<crate::provenance::Provenance>>,
 }
 
 /// What a build produced.
@@ -286,12 +288,16 @@ struct Site<'a> {
     /// For each note, its position among the meetings.
     positions: Vec<Option<usize>>,
     rows: HashMap<(Kind, &'a str), RequestRow>,
-    provenance: crate::provenance::Provenance,
+    provenance: std::sync::Arc<crate::provenance::Provenance>,
     periods: Vec<review::Period>,
 }
 
 impl<'a> Site<'a> {
-    fn new(vault: &'a Vault, model: &'a Model) -> Site<'a> {
+    fn new(
+        vault: &'a Vault,
+        model: &'a Model,
+        provenance: Option<std::sync::Arc<crate::provenance::Provenance>>,
+    ) -> Site<'a> {
         let meeting_slugs = unique_slugs(
             vault
                 .notes
@@ -389,7 +395,9 @@ impl<'a> Site<'a> {
             mentions,
             positions,
             rows: HashMap::new(),
-            provenance: crate::provenance::Provenance::read(&vault.root),
+            provenance: provenance.unwrap_or_else(|| {
+                std::sync::Arc::new(crate::provenance::Provenance::read(&vault.root))
+            }),
             periods: periods(vault, model),
             info: SiteInfo {
                 meetings: model.meetings.len(),
@@ -632,7 +640,7 @@ pub fn build(mut vault: Vault, today: Date, options: &Options) -> Result<Report>
     let templates = SiteTemplates::load(&vault.root, &vault.config)?;
     vault.notes.retain(Note::published);
     let model = Model::build(&vault, today);
-    let site = Site::new(&vault, &model);
+    let site = Site::new(&vault, &model, options.provenance.clone());
     // The largest pages first, so the two threads finish together.
     let mut pages = vec![
         Page::Requests(None),
