@@ -212,6 +212,23 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
+        // A Dataview field written `key:: value` reads as the key, then the value.
+        if let Some((key, value)) = text.split_once("::") {
+            let key_ok = !key.trim().is_empty()
+                && key.trim().chars().count() <= 30
+                && key
+                    .trim()
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+                && (value.is_empty() || value.starts_with(' '));
+            if key_ok {
+                self.html(format!(
+                    "<span class=\"field-key\">{}</span>",
+                    escape_html(key.trim())
+                ));
+                text = value.to_owned();
+            }
+        }
         let mut anchor = None;
         if let Some((before, id)) = task::split_block_id(&text) {
             if text.trim_end().ends_with(&format!("^{id}")) {
@@ -652,6 +669,16 @@ mod tests {
                 assert!(!out.contains(bad), "{body:?} gave {out}");
             }
         }
+    }
+
+    #[test]
+    fn dataview_fields_show_their_key() {
+        let out = html("- outcome:: approved, Q1\n");
+        assert!(
+            out.contains("<li><span class=\"field-key\">outcome</span> approved, Q1</li>"),
+            "{out}"
+        );
+        assert!(html("a::b").contains("a::b"));
     }
 
     #[test]
