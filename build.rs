@@ -4,6 +4,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
+    source_digest();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-vault");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
@@ -45,4 +46,21 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
             files.push((rel, path.display().to_string()));
         }
     }
+}
+
+/// A hash of the source code, so a site built by another version of upward is rendered again
+/// rather than taken as unchanged.
+fn source_digest() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    println!("cargo:rerun-if-changed={}", src.display());
+    let mut files = Vec::new();
+    collect(&src, &src, &mut files);
+    files.sort();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (rel, path) in files {
+        for byte in rel.bytes().chain(std::fs::read(path).unwrap_or_default()) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    println!("cargo:rustc-env=UPWARD_SOURCE_DIGEST={hash:016x}");
 }

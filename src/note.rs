@@ -97,6 +97,8 @@ pub struct Note {
     pub block_ids: Vec<(String, usize)>,
     /// Tags of the properties and the body, lower-cased, without `#`.
     pub tags: Vec<String>,
+    /// A hash of the note's text: equal digests, equal notes.
+    pub digest: u64,
 }
 
 impl Note {
@@ -150,6 +152,7 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
         items: Vec::new(),
         block_ids: Vec::new(),
         tags: Vec::new(),
+        digest: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
         properties,
     };
     let position = |offset: usize| index.position(split.body_offset + offset);

@@ -85,6 +85,8 @@ pub const SITE: &[(&str, &str)] = &[
 /// `<templates>/site/<name>` when there is one.
 pub struct SiteTemplates {
     env: Environment<'static>,
+    /// A hash of every template's text: pages rendered with other templates are stale.
+    pub digest: u64,
     paths: Vec<(String, String)>,
     files: Vec<(String, String)>,
 }
@@ -113,6 +115,7 @@ impl SiteTemplates {
         });
         let mut paths = Vec::new();
         let mut files = Vec::new();
+        let mut digest = xxhash_rust::xxh3::Xxh3::new();
         for (name, builtin) in SITE {
             let rel = format!("{}/site/{name}", config.templates);
             let (text, path) = match std::fs::read_to_string(root.join(&rel)) {
@@ -123,6 +126,8 @@ impl SiteTemplates {
                 ),
                 Err(error) => return Err(Error::io(root.join(&rel), error)),
             };
+            digest.update(name.as_bytes());
+            digest.update(text.as_bytes());
             if name.ends_with(".html") {
                 env.add_template_owned((*name).to_owned(), text)
                     .map_err(|e| located(&path, &e))?;
@@ -131,7 +136,12 @@ impl SiteTemplates {
             }
             paths.push(((*name).to_owned(), path));
         }
-        Ok(SiteTemplates { env, paths, files })
+        Ok(SiteTemplates {
+            env,
+            digest: digest.digest(),
+            paths,
+            files,
+        })
     }
 
     /// Renders the page template `name` with `context`.

@@ -473,3 +473,50 @@ fn the_output_folder_inside_the_vault_is_not_read_and_files_added_to_it_stay() {
     assert_eq!(vault.read("_site/CNAME"), "trail.example.com\n");
     assert!(vault.path().join("_site/stray.md").exists());
 }
+
+#[test]
+fn an_incremental_build_renders_few_pages_and_equals_a_fresh_build() {
+    let vault = TestVault::sample();
+    let out = vault.path().join("_site");
+    vault.run(&["build"]).code(0);
+    // Resolve a request in the last note: its page, the note's page, the ledger and the
+    // summaries change; the other meetings do not.
+    let rel = "1-1s/2026-11-17 Dana Whitaker.md";
+    let text = vault.read(rel).replace(
+        "- [ ] A prod-sized staging Postgres cluster",
+        "- [x] A prod-sized staging Postgres cluster",
+    );
+    vault.write(rel, text);
+    let run = vault.run(&["build"]).code(0);
+    let rendered: usize = run
+        .stderr
+        .split(" pages rendered")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    let total = files(&out).keys().filter(|p| p.ends_with(".html")).count();
+    assert!(
+        rendered * 2 < total,
+        "{rendered} of {total} pages rendered: {}",
+        run.stderr
+    );
+    let staging = std::fs::read_to_string(out.join("requests/staging-db/index.html")).unwrap();
+    assert!(
+        staging.contains("status-done"),
+        "the request's page follows"
+    );
+    // The incremental result is, byte for byte, what a fresh build gives.
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh");
+    build(&vault, &fresh).code(0);
+    let incremental = files(&out);
+    let full = files(&fresh);
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &incremental {
+        assert!(bytes == &full[path], "{path} differs from a fresh build");
+    }
+}

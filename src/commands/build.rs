@@ -37,10 +37,11 @@ pub fn run(
     )?;
     let _ = writeln!(
         err,
-        "built {} files into {} in {} ms: {} written, {} unchanged, {} removed{}",
+        "built {} files into {} in {} ms: {} pages rendered, {} written, {} unchanged, {} removed{}",
         report.files,
         out.display(),
         started.elapsed().as_millis(),
+        report.rendered,
         report.output.written,
         report.output.unchanged,
         report.output.removed,

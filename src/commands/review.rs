@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 pub const LATE_AFTER_DAYS: i64 = 7;
 
 /// A first commit, as pages and packets show it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
 pub struct CommitInfo {
     pub hash: String,
     pub short: String,

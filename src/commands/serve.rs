@@ -27,9 +27,10 @@ fn print(rebuild: &Rebuild) {
     }
     match &rebuild.report {
         Ok(report) => println!(
-            "build {}: {} ms, {} written, {} unchanged, {} removed",
+            "build {}: {} ms, {} pages rendered, {} written, {} unchanged, {} removed",
             rebuild.number,
             rebuild.elapsed.as_millis(),
+            report.rendered,
             report.output.written,
             report.output.unchanged,
             report.output.removed

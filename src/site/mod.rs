@@ -43,6 +43,8 @@ pub struct Options {
 pub struct Report {
     /// Files the site has (pages, data, styles, attachments).
     pub files: usize,
+    /// Pages rendered; the others were rendered from the same inputs by the last build.
+    pub rendered: usize,
     pub output: output::Report,
 }
 
@@ -112,13 +114,13 @@ struct Common<'a> {
     site: &'a SiteInfo,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 struct PersonRef {
     name: String,
     url: String,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 struct MeetingRow {
     url: String,
     title: String,
@@ -128,7 +130,7 @@ struct MeetingRow {
     wins: usize,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 struct RequestRow {
     id: String,
     url: String,
@@ -290,9 +292,57 @@ struct Site<'a> {
     rows: HashMap<(Kind, &'a str), RequestRow>,
     provenance: std::sync::Arc<crate::provenance::Provenance>,
     periods: Vec<review::Period>,
+    /// A hash of what every page depends on: templates, the date, URLs, people, tags, periods,
+    /// attachments, git history.
+    global: u64,
+    /// A hash of everything: the global inputs, every note and every ledger row.
+    everything: u64,
 }
 
 impl<'a> Site<'a> {
+    /// Computes `global` and `everything`, the inputs of pages that depend on many notes.
+    fn fingerprint(&mut self, templates: u64) {
+        use std::hash::{Hash, Hasher};
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        (env!("UPWARD_SOURCE_DIGEST"), templates).hash(&mut h);
+        self.info.meetings.hash(&mut h);
+        self.info.today.hash(&mut h);
+        self.note_urls.hash(&mut h);
+        let mut urls: Vec<_> = self.record_urls.iter().collect();
+        urls.sort();
+        urls.hash(&mut h);
+        for person in &self.people {
+            (&person.name, &person.slug, person.note).hash(&mut h);
+        }
+        self.vault.attachments.hash(&mut h);
+        for tag in self.tags.keys() {
+            tag.hash(&mut h);
+        }
+        for period in &self.periods {
+            (&period.name, &period.slug, period.from, period.to).hash(&mut h);
+        }
+        // The history's maps have no order: their entries are summed.
+        let entries = |map: &HashMap<String, crate::provenance::Commit>| {
+            map.iter().fold(0u64, |sum, (key, commit)| {
+                let mut e = xxhash_rust::xxh3::Xxh3::new();
+                (key, &commit.hash, commit.date).hash(&mut e);
+                sum.wrapping_add(e.finish())
+            })
+        };
+        entries(&self.provenance.notes).hash(&mut h);
+        entries(&self.provenance.blocks).hash(&mut h);
+        self.global = h.finish();
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        self.global.hash(&mut h);
+        for note in &self.vault.notes {
+            (note.digest, &note.path).hash(&mut h);
+        }
+        for record in self.model.requests.iter().chain(&self.model.follow_ups) {
+            self.rows[&(record.kind, record.id.as_str())].hash(&mut h);
+        }
+        self.everything = h.finish();
+    }
+
     fn new(
         vault: &'a Vault,
         model: &'a Model,
@@ -395,6 +445,8 @@ impl<'a> Site<'a> {
             mentions,
             positions,
             rows: HashMap::new(),
+            global: 0,
+            everything: 0,
             provenance: provenance.unwrap_or_else(|| {
                 std::sync::Arc::new(crate::provenance::Provenance::read(&vault.root))
             }),
@@ -640,7 +692,8 @@ pub fn build(mut vault: Vault, today: Date, options: &Options) -> Result<Report>
     let templates = SiteTemplates::load(&vault.root, &vault.config)?;
     vault.notes.retain(Note::published);
     let model = Model::build(&vault, today);
-    let site = Site::new(&vault, &model, options.provenance.clone());
+    let mut site = Site::new(&vault, &model, options.provenance.clone());
+    site.fingerprint(templates.digest);
     // The largest pages first, so the two threads finish together.
     let mut pages = vec![
         Page::Requests(None),
@@ -668,11 +721,12 @@ pub fn build(mut vault: Vault, today: Date, options: &Options) -> Result<Report>
     pages.extend(site.tags.keys().cloned().map(Page::Tag));
     pages.push(Page::Review(None));
     pages.extend((0..site.periods.len()).map(|i| Page::Review(Some(i))));
-    let used: Vec<BTreeSet<String>> = pages
+    let used: Vec<(BTreeSet<String>, bool)> = pages
         .par_iter()
         .map(|page| pages::render_page(&site, &templates, &out, page))
         .collect::<Result<_>>()?;
-    let attachments: BTreeSet<String> = used.into_iter().flatten().collect();
+    let rendered = used.iter().filter(|(_, rendered)| *rendered).count();
+    let attachments: BTreeSet<String> = used.into_iter().flat_map(|(uses, _)| uses).collect();
     for path in &attachments {
         let source = vault.root.join(path);
         let bytes = std::fs::read(&source).map_err(|e| crate::error::Error::io(&source, e))?;
@@ -685,6 +739,7 @@ pub fn build(mut vault: Vault, today: Date, options: &Options) -> Result<Report>
     let files = pages.len() + attachments.len() + templates.files().len() + 1;
     Ok(Report {
         files,
+        rendered,
         output: out.finish()?,
     })
 }

@@ -22,8 +22,8 @@ pub struct Report {
 #[derive(Debug)]
 pub struct Output {
     root: PathBuf,
-    previous: BTreeMap<String, String>,
-    current: Mutex<BTreeMap<String, String>>,
+    previous: BTreeMap<String, Entry>,
+    current: Mutex<BTreeMap<String, Entry>>,
     folders: Mutex<BTreeSet<PathBuf>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
@@ -63,12 +63,38 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     Ok(resolved)
 }
 
-fn read_manifest(root: &Path) -> BTreeMap<String, String> {
+/// What the manifest records of one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Entry {
+    /// The hash and length of its bytes.
+    digest: String,
+    /// For a page: a hash of everything it was rendered from, so an unchanged page need not be
+    /// rendered again.
+    inputs: Option<u64>,
+    /// The attachments the page embeds.
+    uses: Vec<String>,
+}
+
+/// Reads `digest \t inputs \t path [\t attachment…]` lines (`-` for no inputs).
+fn read_manifest(root: &Path) -> BTreeMap<String, Entry> {
     std::fs::read_to_string(root.join(MANIFEST))
         .unwrap_or_default()
         .lines()
-        .filter_map(|line| line.split_once('\t'))
-        .map(|(hash, path)| (path.to_owned(), hash.to_owned()))
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            let digest = fields.next()?.to_owned();
+            let inputs = u64::from_str_radix(fields.next()?, 16).ok();
+            let path = fields.next()?.to_owned();
+            let uses = fields.map(str::to_owned).collect();
+            Some((
+                path,
+                Entry {
+                    digest,
+                    inputs,
+                    uses,
+                },
+            ))
+        })
         .collect()
 }
 
@@ -142,7 +168,7 @@ impl Output {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let digest = hash(bytes);
         let path = self.root.join(rel);
-        let same = self.previous.get(rel) == Some(&digest)
+        let same = self.previous.get(rel).is_some_and(|e| e.digest == digest)
             && std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64);
         if same {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
@@ -160,7 +186,14 @@ impl Output {
         self.current
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(rel.to_owned(), digest);
+            .insert(
+                rel.to_owned(),
+                Entry {
+                    digest,
+                    inputs: None,
+                    uses: Vec::new(),
+                },
+            );
         Ok(())
     }
 
@@ -201,7 +234,7 @@ impl Output {
             .map_err(|e| Error::io(&path, e))?;
         let digest = format!("{:016x}-{}", writer.hasher.digest(), writer.len);
         drop(writer);
-        let same = self.previous.get(rel) == Some(&digest)
+        let same = self.previous.get(rel).is_some_and(|e| e.digest == digest)
             && std::fs::metadata(&path)
                 .is_ok_and(|m| m.len() == temp.as_file().metadata().map_or(u64::MAX, |t| t.len()));
         if same {
@@ -213,8 +246,47 @@ impl Output {
         self.current
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(rel.to_owned(), digest);
+            .insert(
+                rel.to_owned(),
+                Entry {
+                    digest,
+                    inputs: None,
+                    uses: Vec::new(),
+                },
+            );
         Ok(())
+    }
+
+    /// Whether the page at `rel` was rendered from these same inputs by the last build and is
+    /// still there: then it is kept as it is, with the attachments it uses, and not rendered.
+    pub fn unchanged_page(&self, rel: &str, inputs: u64) -> Option<Vec<String>> {
+        let entry = self.previous.get(rel)?;
+        if entry.inputs != Some(inputs) {
+            return None;
+        }
+        let length: u64 = entry.digest.rsplit('-').next()?.parse().ok()?;
+        if !std::fs::metadata(self.root.join(rel)).is_ok_and(|m| m.len() == length) {
+            return None;
+        }
+        self.unchanged.fetch_add(1, Ordering::Relaxed);
+        self.current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_owned(), entry.clone());
+        Some(entry.uses.clone())
+    }
+
+    /// Records what the page at `rel`, just written, was rendered from.
+    pub fn remember_inputs(&self, rel: &str, inputs: u64, uses: &BTreeSet<String>) {
+        if let Some(entry) = self
+            .current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(rel)
+        {
+            entry.inputs = Some(inputs);
+            entry.uses = uses.iter().cloned().collect();
+        }
     }
 
     fn lock_folders(&self) -> std::sync::MutexGuard<'_, BTreeSet<PathBuf>> {
@@ -248,10 +320,19 @@ impl Output {
             }
         }
         let mut manifest = String::new();
-        for (rel, digest) in &current {
-            manifest.push_str(digest);
+        for (rel, entry) in &current {
+            manifest.push_str(&entry.digest);
+            manifest.push('\t');
+            match entry.inputs {
+                Some(inputs) => manifest.push_str(&format!("{inputs:016x}")),
+                None => manifest.push('-'),
+            }
             manifest.push('\t');
             manifest.push_str(rel);
+            for used in &entry.uses {
+                manifest.push('\t');
+                manifest.push_str(used);
+            }
             manifest.push('\n');
         }
         let path = self.root.join(MANIFEST);
@@ -268,7 +349,7 @@ impl Output {
 
 /// Files in the output folder that no earlier build wrote (hidden files at its top, such as
 /// `.git` or `.nojekyll`, are the user's and allowed).
-fn foreign_files(root: &Path, manifest: &BTreeMap<String, String>) -> Vec<String> {
+fn foreign_files(root: &Path, manifest: &BTreeMap<String, Entry>) -> Vec<String> {
     walkdir::WalkDir::new(root)
         .sort_by_file_name()
         .into_iter()

@@ -28,9 +28,13 @@ pub(super) fn render_page(
     templates: &SiteTemplates,
     out: &Output,
     page: &Page,
-) -> Result<BTreeSet<String>> {
+) -> Result<(BTreeSet<String>, bool)> {
     let vault = site.vault;
     let model = site.model;
+    let (path, inputs) = page_key(site, page);
+    if let Some(uses) = out.unchanged_page(&path, inputs) {
+        return Ok((uses.into_iter().collect(), false));
+    }
     let mut used = BTreeSet::new();
     match page {
         Page::Dashboard => {
@@ -745,7 +749,85 @@ pub(super) fn render_page(
             )?;
         }
     }
-    Ok(used)
+    out.remember_inputs(&path, inputs, &used);
+    Ok((used, true))
+}
+
+/// The file a page is written to, and a hash of everything it is rendered from: when the hash
+/// is the one of the last build, the page would come out the same and is not rendered again.
+fn page_key(site: &Site<'_>, page: &Page) -> (String, u64) {
+    use std::hash::{Hash, Hasher};
+    let model = site.model;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let path = match page {
+        Page::Note(index) => {
+            let note = &site.vault.notes[*index];
+            (site.global, note.digest).hash(&mut h);
+            for &(kind, i) in &site.mentions[*index] {
+                let records = if kind == Kind::Requests {
+                    &model.requests
+                } else {
+                    &model.follow_ups
+                };
+                site.request_row(&records[i]).hash(&mut h);
+            }
+            if let Some(position) = site.positions[*index] {
+                for neighbour in [position.checked_sub(1), Some(position + 1)]
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(meeting) = model.meetings.get(neighbour) {
+                        site.meeting_row(meeting.note).hash(&mut h);
+                    }
+                }
+            }
+            format!("{}index.html", site.note_urls[*index])
+        }
+        Page::Record(kind, index) => {
+            let record = if *kind == Kind::Requests {
+                &model.requests[*index]
+            } else {
+                &model.follow_ups[*index]
+            };
+            let row = site.request_row(record);
+            (site.global, row).hash(&mut h);
+            for event in &record.events {
+                (
+                    site.vault.notes[event.note].digest,
+                    event.item,
+                    event.date,
+                    event.status.name(),
+                )
+                    .hash(&mut h);
+            }
+            format!("{}index.html", row.url)
+        }
+        Page::NotFound => {
+            site.global.hash(&mut h);
+            "404.html".to_owned()
+        }
+        other => {
+            site.everything.hash(&mut h);
+            match other {
+                Page::Dashboard => "index.html".to_owned(),
+                Page::Meetings => "meetings/index.html".to_owned(),
+                Page::Requests(None) => "requests/index.html".to_owned(),
+                Page::Requests(Some(status)) => {
+                    format!("requests/status/{}/index.html", status.name())
+                }
+                Page::Wins => "wins/index.html".to_owned(),
+                Page::Decisions => "decisions/index.html".to_owned(),
+                Page::People => "people/index.html".to_owned(),
+                Page::Person(i) => format!("people/{}/index.html", site.people[*i].slug),
+                Page::Tags => "tags/index.html".to_owned(),
+                Page::Tag(tag) => format!("tags/{}/index.html", tag_path(tag)),
+                Page::Review(None) => "review/index.html".to_owned(),
+                Page::Review(Some(i)) => format!("review/{}/index.html", site.periods[*i].slug),
+                Page::Note(_) | Page::Record(..) | Page::NotFound => unreachable!("handled above"),
+            }
+        }
+    };
+    (path, h.finish())
 }
 
 /// Every month from the first to the last, so quiet months show as gaps.
