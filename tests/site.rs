@@ -474,6 +474,26 @@ fn the_output_folder_inside_the_vault_is_not_read_and_files_added_to_it_stay() {
     assert!(vault.path().join("_site/stray.md").exists());
 }
 
+/// Asserts that the site in `out` is, byte for byte, what a fresh build of the vault gives.
+fn assert_same_as_fresh(vault: &TestVault, out: &Path, after: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh");
+    build(vault, &fresh).code(0);
+    let incremental = files(out);
+    let full = files(&fresh);
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>(),
+        "after {after}"
+    );
+    for (path, bytes) in &incremental {
+        assert!(
+            bytes == &full[path],
+            "after {after}, {path} differs from a fresh build"
+        );
+    }
+}
+
 #[test]
 fn an_incremental_build_renders_few_pages_and_equals_a_fresh_build() {
     let vault = TestVault::sample();
@@ -506,17 +526,56 @@ fn an_incremental_build_renders_few_pages_and_equals_a_fresh_build() {
         staging.contains("status-done"),
         "the request's page follows"
     );
-    // The incremental result is, byte for byte, what a fresh build gives.
-    let dir = tempfile::tempdir().unwrap();
-    let fresh = dir.path().join("fresh");
-    build(&vault, &fresh).code(0);
-    let incremental = files(&out);
-    let full = files(&fresh);
-    assert_eq!(
-        incremental.keys().collect::<Vec<_>>(),
-        full.keys().collect::<Vec<_>>()
-    );
-    for (path, bytes) in &incremental {
-        assert!(bytes == &full[path], "{path} differs from a fresh build");
+    assert_same_as_fresh(&vault, &out, "a status change");
+    // More kinds of edit, each checked against a fresh build.
+    let edits: [(&str, Box<dyn Fn(&TestVault)>); 5] = [
+        (
+            "prose only",
+            Box::new(|v: &TestVault| v.write(rel, v.read(rel) + "\nA closing thought.\n")),
+        ),
+        (
+            "a new outcome and tag",
+            Box::new(|v: &TestVault| {
+                v.write(
+                    rel,
+                    v.read(rel).replace(
+                        "## Outcomes\n",
+                        "## Outcomes\n- Decision: we ship on Friday #release\n",
+                    ),
+                )
+            }),
+        ),
+        (
+            "a reworded request",
+            Box::new(|v: &TestVault| {
+                v.write(
+                    rel,
+                    v.read(rel).replace(
+                        "The promotion-case conversation",
+                        "The promotion conversation",
+                    ),
+                )
+            }),
+        ),
+        (
+            "a new meeting with a new person",
+            Box::new(|v: &TestVault| {
+                v.write("1-1s/2026-11-24 Lee Park.md", "---\ntype: one-on-one\ndate: 2026-11-24\nwith: \"[[Lee Park]]\"\n---\n## Wins\n- First week done #release\n## Help\n- [ ] Laptop ^laptop\n")
+            }),
+        ),
+        (
+            "a person note edited",
+            Box::new(|v: &TestVault| {
+                v.write(
+                    "people/Dana Whitaker.md",
+                    v.read("people/Dana Whitaker.md") + "\nPrefers written agendas.\n",
+                )
+            }),
+        ),
+    ];
+    for (what, edit) in edits {
+        edit(&vault);
+        vault.run(&["build"]).code(0);
+        assert_same_as_fresh(&vault, &out, what);
     }
 }

@@ -297,6 +297,12 @@ struct Site<'a> {
     global: u64,
     /// A hash of everything: the global inputs, every note and every ledger row.
     everything: u64,
+    /// Hashes of the inputs of the summary pages, each over what it shows.
+    rows_hash: u64,
+    meetings_hash: u64,
+    wins_hash: u64,
+    outcomes_hash: u64,
+    data_hash: u64,
 }
 
 impl<'a> Site<'a> {
@@ -341,6 +347,58 @@ impl<'a> Site<'a> {
             self.rows[&(record.kind, record.id.as_str())].hash(&mut h);
         }
         self.everything = h.finish();
+
+        let start = || {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            self.global.hash(&mut h);
+            h
+        };
+        let mut rows = start();
+        let mut history = start();
+        for record in self.model.requests.iter().chain(&self.model.follow_ups) {
+            self.rows[&(record.kind, record.id.as_str())].hash(&mut rows);
+            for event in &record.events {
+                let item = &self.vault.notes[event.note].items[event.item];
+                (event.note, item.line, event.date, event.status.name()).hash(&mut history);
+            }
+        }
+        self.rows_hash = rows.finish();
+        let mut meetings = start();
+        let mut wins = start();
+        let mut outcomes = start();
+        let mut data = start();
+        (self.rows_hash, history.finish()).hash(&mut data);
+        for meeting in &self.model.meetings {
+            let note = &self.vault.notes[meeting.note];
+            self.meeting_row(meeting.note).hash(&mut meetings);
+            let p = &note.properties;
+            (&note.path, &p.with, &p.template, p.recap_sent, &note.tags).hash(&mut data);
+            let title = Self::meeting_title(note);
+            for item in &note.items {
+                let fields = (
+                    meeting.date,
+                    &title,
+                    &item.text,
+                    &*item.section,
+                    &item.id,
+                    item.line,
+                );
+                match item.kind {
+                    Kind::Wins => fields.hash(&mut wins),
+                    Kind::Outcomes => fields.hash(&mut outcomes),
+                    Kind::Priorities => fields.hash(&mut data),
+                    _ => {}
+                }
+            }
+        }
+        self.meetings_hash = meetings.finish();
+        self.wins_hash = wins.finish();
+        self.outcomes_hash = outcomes.finish();
+        (self.meetings_hash, self.wins_hash, self.outcomes_hash).hash(&mut data);
+        for (tag, notes) in &self.tags {
+            (tag, notes.len()).hash(&mut data);
+        }
+        self.data_hash = data.finish();
     }
 
     fn new(
@@ -447,6 +505,11 @@ impl<'a> Site<'a> {
             rows: HashMap::new(),
             global: 0,
             everything: 0,
+            rows_hash: 0,
+            meetings_hash: 0,
+            wins_hash: 0,
+            outcomes_hash: 0,
+            data_hash: 0,
             provenance: provenance.unwrap_or_else(|| {
                 std::sync::Arc::new(crate::provenance::Provenance::read(&vault.root))
             }),
@@ -735,7 +798,10 @@ pub fn build(mut vault: Vault, today: Date, options: &Options) -> Result<Report>
     for (name, text) in templates.files() {
         out.write(name, text.as_bytes())?;
     }
-    out.write_stream("data.json", |w| data::data_json(&site, w))?;
+    if out.unchanged_page("data.json", site.data_hash).is_none() {
+        out.write_stream("data.json", |w| data::data_json(&site, w))?;
+        out.remember_inputs("data.json", site.data_hash, &BTreeSet::new());
+    }
     let files = pages.len() + attachments.len() + templates.files().len() + 1;
     Ok(Report {
         files,

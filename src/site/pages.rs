@@ -806,24 +806,47 @@ fn page_key(site: &Site<'_>, page: &Page) -> (String, u64) {
             site.global.hash(&mut h);
             "404.html".to_owned()
         }
+        Page::Dashboard => {
+            (site.rows_hash, site.meetings_hash, site.wins_hash).hash(&mut h);
+            "index.html".to_owned()
+        }
+        Page::Meetings => {
+            site.meetings_hash.hash(&mut h);
+            "meetings/index.html".to_owned()
+        }
+        Page::Requests(status) => {
+            site.rows_hash.hash(&mut h);
+            match status {
+                None => "requests/index.html".to_owned(),
+                Some(status) => format!("requests/status/{}/index.html", status.name()),
+            }
+        }
+        Page::Wins => {
+            site.wins_hash.hash(&mut h);
+            "wins/index.html".to_owned()
+        }
+        Page::Decisions => {
+            site.outcomes_hash.hash(&mut h);
+            "decisions/index.html".to_owned()
+        }
+        Page::People => {
+            (site.rows_hash, site.meetings_hash).hash(&mut h);
+            "people/index.html".to_owned()
+        }
+        Page::Person(i) => {
+            let person = &site.people[*i];
+            let note = person.note.map(|n| site.vault.notes[n].digest);
+            (site.rows_hash, site.meetings_hash, note).hash(&mut h);
+            format!("people/{}/index.html", person.slug)
+        }
         other => {
             site.everything.hash(&mut h);
             match other {
-                Page::Dashboard => "index.html".to_owned(),
-                Page::Meetings => "meetings/index.html".to_owned(),
-                Page::Requests(None) => "requests/index.html".to_owned(),
-                Page::Requests(Some(status)) => {
-                    format!("requests/status/{}/index.html", status.name())
-                }
-                Page::Wins => "wins/index.html".to_owned(),
-                Page::Decisions => "decisions/index.html".to_owned(),
-                Page::People => "people/index.html".to_owned(),
-                Page::Person(i) => format!("people/{}/index.html", site.people[*i].slug),
                 Page::Tags => "tags/index.html".to_owned(),
                 Page::Tag(tag) => format!("tags/{}/index.html", tag_path(tag)),
                 Page::Review(None) => "review/index.html".to_owned(),
                 Page::Review(Some(i)) => format!("review/{}/index.html", site.periods[*i].slug),
-                Page::Note(_) | Page::Record(..) | Page::NotFound => unreachable!("handled above"),
+                _ => unreachable!("every other page is handled above"),
             }
         }
     };
