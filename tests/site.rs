@@ -528,7 +528,8 @@ fn an_incremental_build_renders_few_pages_and_equals_a_fresh_build() {
     );
     assert_same_as_fresh(&vault, &out, "a status change");
     // More kinds of edit, each checked against a fresh build.
-    let edits: [(&str, Box<dyn Fn(&TestVault)>); 5] = [
+    type Edit = Box<dyn Fn(&TestVault)>;
+    let edits: [(&str, Edit); 5] = [
         (
             "prose only",
             Box::new(|v: &TestVault| v.write(rel, v.read(rel) + "\nA closing thought.\n")),
