@@ -807,7 +807,17 @@ fn page_key(site: &Site<'_>, page: &Page) -> (String, u64) {
             "404.html".to_owned()
         }
         Page::Dashboard => {
-            (site.rows_hash, site.meetings_hash, site.wins_hash).hash(&mut h);
+            let wins = site
+                .vault
+                .notes
+                .iter()
+                .flat_map(|n| &n.items)
+                .filter(|i| i.kind == Kind::Wins)
+                .count();
+            (site.global, site.rows_hash, wins).hash(&mut h);
+            for meeting in model.meetings.iter().rev().take(8) {
+                site.meeting_row(meeting.note).hash(&mut h);
+            }
             "index.html".to_owned()
         }
         Page::Meetings => {
@@ -836,17 +846,54 @@ fn page_key(site: &Site<'_>, page: &Page) -> (String, u64) {
         Page::Person(i) => {
             let person = &site.people[*i];
             let note = person.note.map(|n| site.vault.notes[n].digest);
-            (site.rows_hash, site.meetings_hash, note).hash(&mut h);
+            (site.rows_hash, note).hash(&mut h);
+            for &meeting in &person.meetings {
+                site.meeting_row(meeting).hash(&mut h);
+            }
             format!("people/{}/index.html", person.slug)
         }
-        other => {
-            site.everything.hash(&mut h);
-            match other {
-                Page::Tags => "tags/index.html".to_owned(),
-                Page::Tag(tag) => format!("tags/{}/index.html", tag_path(tag)),
-                Page::Review(None) => "review/index.html".to_owned(),
-                Page::Review(Some(i)) => format!("review/{}/index.html", site.periods[*i].slug),
-                _ => unreachable!("every other page is handled above"),
+        Page::Tags => {
+            site.global.hash(&mut h);
+            for (tag, notes) in &site.tags {
+                (tag, notes.len()).hash(&mut h);
+            }
+            "tags/index.html".to_owned()
+        }
+        Page::Tag(tag) => {
+            site.global.hash(&mut h);
+            for &n in &site.tags[tag] {
+                let note = &site.vault.notes[n];
+                (n, note.date, &note.name, note.person(), note.kind.name()).hash(&mut h);
+            }
+            format!("tags/{}/index.html", tag_path(tag))
+        }
+        Page::Review(which) => {
+            // A packet shows the meetings and requests of its period, and the period list.
+            let period = match which {
+                Some(i) => site.periods.get(*i),
+                None => site.periods.last(),
+            };
+            (site.global, period.map(|p| (p.from, p.to))).hash(&mut h);
+            if let Some(period) = period {
+                for meeting in model
+                    .meetings
+                    .iter()
+                    .filter(|m| m.date >= period.from && m.date <= period.to)
+                {
+                    let note = &site.vault.notes[meeting.note];
+                    (meeting.date, note.digest).hash(&mut h);
+                }
+                for record in model
+                    .requests
+                    .iter()
+                    .filter(|r| r.raised >= period.from && r.raised <= period.to)
+                {
+                    site.request_row(record).hash(&mut h);
+                }
+            }
+            match which {
+                None => "review/index.html".to_owned(),
+                Some(i) => format!("review/{}/index.html", site.periods[*i].slug),
             }
         }
     };
