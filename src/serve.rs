@@ -71,8 +71,11 @@ pub fn start(root: PathBuf, bind: &str, port: u16, live: Arc<Live>) -> std::io::
     Ok(address)
 }
 
+/// A response header; names and values here are ASCII without line breaks.
 fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("a valid header")
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap_or_else(|()| {
+        Header::from_bytes(name.as_bytes(), &b""[..]).expect("an empty value is valid")
+    })
 }
 
 /// The content type of a file, by its extension.
