@@ -274,6 +274,20 @@ fn settle(record: &mut Record, vault: &Vault) {
     };
 }
 
+/// The median of some numbers of days (the mean of the middle two for an even count).
+pub fn median(values: &mut [i64]) -> Option<i64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 0 {
+        (values[mid - 1] + values[mid]) / 2
+    } else {
+        values[mid]
+    })
+}
+
 /// Whether two wordings share less than half of their words: then one ID is likely used for
 /// two different requests, not for the same request reworded.
 fn different_wording(a: &str, b: &str) -> bool {

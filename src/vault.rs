@@ -36,8 +36,7 @@ pub fn find_root(start: &Path) -> PathBuf {
 
 /// Loads every note of the vault at `root`.
 pub fn load(root: &Path) -> Vault {
-    let (mut config, mut diagnostics) = Config::load(root);
-    diagnostics.extend(crate::questions::register_headings(root, &mut config));
+    let (config, mut diagnostics) = settings(root);
     let Discovered {
         notes: files,
         attachments,
@@ -61,6 +60,13 @@ pub fn load(root: &Path) -> Vault {
         diagnostics,
         attachments,
     }
+}
+
+/// The vault's settings, with every phrasing of the question bank as a section heading.
+fn settings(root: &Path) -> (Config, Vec<Diagnostic>) {
+    let (mut config, mut diagnostics) = Config::load(root);
+    diagnostics.extend(crate::questions::register_headings(root, &mut config));
+    (config, diagnostics)
 }
 
 /// The vault-relative form of a path, with `/` separators.
@@ -300,8 +306,7 @@ fn stamp(path: &Path) -> Stamp {
 /// this cache. A note that now has errors but had a good version before is represented by that
 /// good version (its errors are still reported), so a note broken mid-edit keeps its pages.
 pub fn load_cached(root: &Path, cache: &mut Cache) -> Vault {
-    let (mut config, mut diagnostics) = Config::load(root);
-    diagnostics.extend(crate::questions::register_headings(root, &mut config));
+    let (config, mut diagnostics) = settings(root);
     if cache.config.as_ref() != Some(&config) {
         cache.entries.clear();
         cache.config = Some(config.clone());

@@ -3,28 +3,8 @@
 
 mod common;
 
-use common::{Run, TestVault, upward};
+use common::{Run, TestVault, files as snapshot, upward};
 use serde_json::Value;
-use std::collections::BTreeMap;
-use std::path::Path;
-
-/// Every file of a folder with its bytes, to prove that nothing else changed.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
 
 fn requests(vault: &TestVault) -> Vec<Value> {
     vault

@@ -3,26 +3,8 @@
 
 mod common;
 
-use common::{Run, TestVault, upward};
-use std::collections::BTreeMap;
+use common::{Run, TestVault, files, upward};
 use std::path::{Path, PathBuf};
-
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
 
 fn build(vault: &TestVault, out: &Path) -> Run {
     vault.run(&["build", "--out", out.to_str().unwrap()])

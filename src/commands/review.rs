@@ -4,7 +4,7 @@
 
 use crate::config::Kind;
 use crate::date::Date;
-use crate::model::{Model, Record};
+use crate::model::{Model, Record, median};
 use crate::note::{NoteKind, plain_text};
 use crate::provenance::Provenance;
 use crate::task::Status;
@@ -111,19 +111,6 @@ pub struct Packet {
     pub late_notes: Vec<PacketItem>,
     pub answered_percent: usize,
     pub median_days: Option<i64>,
-}
-
-fn median(values: &mut [i64]) -> Option<i64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_unstable();
-    let mid = values.len() / 2;
-    Some(if values.len() % 2 == 0 {
-        (values[mid - 1] + values[mid]) / 2
-    } else {
-        values[mid]
-    })
 }
 
 fn lifecycle(record: &Record, today: Date) -> String {

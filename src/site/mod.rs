@@ -14,7 +14,7 @@ use crate::date::Date;
 use crate::error::Result;
 use crate::links::{Link, LinkIndex};
 use crate::markdown::html::{self, Resolver, Target};
-use crate::model::{Model, Record};
+use crate::model::{Model, Record, median};
 use crate::note::{Note, NoteKind, plain_text};
 use crate::slug::slugify;
 use crate::task::Status;
@@ -218,19 +218,6 @@ fn tag_path(tag: &str) -> String {
         .map(slugify)
         .collect::<Vec<_>>()
         .join("/")
-}
-
-fn median(values: &mut [i64]) -> Option<i64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_unstable();
-    let mid = values.len() / 2;
-    Some(if values.len() % 2 == 0 {
-        (values[mid - 1] + values[mid]) / 2
-    } else {
-        values[mid]
-    })
 }
 
 struct Person {

@@ -183,17 +183,7 @@ impl Output {
             std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
             self.written.fetch_add(1, Ordering::Relaxed);
         }
-        self.current
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(
-                rel.to_owned(),
-                Entry {
-                    digest,
-                    inputs: None,
-                    uses: Vec::new(),
-                },
-            );
+        self.record(rel, digest);
         Ok(())
     }
 
@@ -243,17 +233,7 @@ impl Output {
             temp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
             self.written.fetch_add(1, Ordering::Relaxed);
         }
-        self.current
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(
-                rel.to_owned(),
-                Entry {
-                    digest,
-                    inputs: None,
-                    uses: Vec::new(),
-                },
-            );
+        self.record(rel, digest);
         Ok(())
     }
 
@@ -287,6 +267,19 @@ impl Output {
             entry.inputs = Some(inputs);
             entry.uses = uses.iter().cloned().collect();
         }
+    }
+
+    /// Lists a file in this build's manifest.
+    fn record(&self, rel: &str, digest: String) {
+        let entry = Entry {
+            digest,
+            inputs: None,
+            uses: Vec::new(),
+        };
+        self.current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_owned(), entry);
     }
 
     fn lock_folders(&self) -> std::sync::MutexGuard<'_, BTreeSet<PathBuf>> {
