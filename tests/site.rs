@@ -562,3 +562,30 @@ fn an_incremental_build_renders_few_pages_and_equals_a_fresh_build() {
         assert_same_as_fresh(&vault, &out, what);
     }
 }
+
+#[test]
+fn the_vaults_own_site_templates_replace_the_built_in_ones() {
+    let vault = TestVault::sample().file(
+        "templates/site/note.html",
+        "{% extends \"base.html\" %}{% block main %}<h1 class=\"mine\">{{ title }}</h1>{{ body | safe }}{% endblock %}",
+    );
+    vault.run(&["build"]).code(0);
+    let page =
+        std::fs::read_to_string(vault.path().join("_site/notes/career-goals/index.html")).unwrap();
+    assert!(
+        page.contains("<h1 class=\"mine\">Career goals</h1>"),
+        "{page}"
+    );
+    // A broken template is reported at its file and line, and nothing is built with it.
+    vault.write(
+        "templates/site/note.html",
+        "{% extends \"base.html\" %}\n{% block main %}{{ body | safe }\n",
+    );
+    let run = vault.run(&["build"]).code(1);
+    assert!(
+        run.stderr
+            .contains("templates/site/note.html:2: error: syntax error"),
+        "{}",
+        run.stderr
+    );
+}

@@ -227,6 +227,35 @@ fn a_burst_of_changes_is_one_rebuild_and_the_output_never_triggers_one() {
     watch.assert_no_build(Duration::from_millis(800));
 }
 
+/// The CPU time a process has used, in clock ticks (Linux).
+#[cfg(target_os = "linux")]
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command name, which is in parentheses.
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn idle_it_uses_no_cpu() {
+    let vault = TestVault::new().file(NOTE, note("2026-11-17", "idle"));
+    let mut serve = Running::start(&vault, &["serve", "--port", "0"]);
+    serve.address();
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = serve.child.id();
+    let before = cpu_ticks(pid);
+    std::thread::sleep(Duration::from_secs(2));
+    let used = cpu_ticks(pid) - before;
+    // A tick is 10 ms: over two idle seconds, at most one tick of bookkeeping.
+    assert!(used <= 1, "{used} ticks of CPU while idle");
+}
+
 #[test]
 fn a_note_broken_mid_edit_keeps_its_last_good_page() {
     let vault = TestVault::new().file(NOTE, note("2026-11-17", "good version"));
