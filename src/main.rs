@@ -289,7 +289,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Build { out, force } => {
-            match build::run(vault, &model, out, force, &mut std::io::stderr()) {
+            match build::run(vault, model, out, force, &mut std::io::stderr()) {
                 Ok(true) => Ok(ExitCode::FAILURE),
                 Ok(false) => Ok(ExitCode::SUCCESS),
                 Err(error) => Ok(fail(&error)),

@@ -143,7 +143,7 @@ impl Model {
         self.meetings
             .iter()
             .flat_map(|m| {
-                let note = &vault.notes[m.note];
+                let note: &Note = &vault.notes[m.note];
                 note.items
                     .iter()
                     .filter(move |i| i.kind == kind)

@@ -8,6 +8,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Notes larger than this are reported and skipped: no one writes a 1:1 that long, and it keeps
 /// a stray export from taking the memory of a build.
@@ -18,8 +19,8 @@ pub const MAX_NOTE_BYTES: u64 = 8 * 1024 * 1024;
 pub struct Vault {
     pub root: PathBuf,
     pub config: Config,
-    /// Notes sorted by path.
-    pub notes: Vec<Note>,
+    /// Notes sorted by path. Shared, so that `watch` keeps them between builds without copies.
+    pub notes: Vec<Arc<Note>>,
     pub diagnostics: Vec<Diagnostic>,
     /// Every other file of the vault (images and other attachments), vault-relative, sorted.
     pub attachments: Vec<String>,
@@ -49,7 +50,7 @@ pub fn load(root: &Path) -> Vault {
         .collect();
     let mut notes = Vec::with_capacity(results.len());
     for (note, found) in results {
-        notes.extend(note);
+        notes.extend(note.map(Arc::new));
         diagnostics.extend(found);
     }
     diagnostic::sort(&mut diagnostics);
@@ -278,10 +279,10 @@ type Stamp = (u64, Option<std::time::SystemTime>);
 #[derive(Debug, Clone)]
 struct Cached {
     stamp: Stamp,
-    note: Option<Note>,
+    note: Option<Arc<Note>>,
     diagnostics: Vec<Diagnostic>,
     /// The last version of the note that had no error, kept while a note is broken mid-edit.
-    last_good: Option<Note>,
+    last_good: Option<Arc<Note>>,
 }
 
 /// Parsed notes kept between loads, so that a load after one note changed reads that note only.
@@ -336,6 +337,7 @@ pub fn load_cached(root: &Path, cache: &mut Cache) -> Vault {
     for (i, note, found) in fresh {
         let rel = files[i].1.clone();
         let broken = diagnostic::error_count(&found) > 0;
+        let note = note.map(Arc::new);
         let previous_good = cache.entries.get(&rel).and_then(|c| c.last_good.clone());
         let last_good = if broken { previous_good } else { note.clone() };
         cache.entries.insert(

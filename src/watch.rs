@@ -98,8 +98,9 @@ pub fn rebuild(
     let today = date::today();
     let model = Model::build(&vault, today);
     let diagnostics = check::diagnostics(&vault, &model);
-    let report = site::build(
+    let report = site::build_with(
         vault,
+        Some(model),
         today,
         &site::Options {
             out: options.out.clone(),

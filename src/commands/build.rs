@@ -14,20 +14,21 @@ use std::path::PathBuf;
 /// summary to `err`; returns whether any note had an error.
 pub fn run(
     vault: Vault,
-    model: &Model,
+    model: Model,
     out: Option<PathBuf>,
     force: bool,
     err: &mut dyn Write,
 ) -> Result<bool> {
-    let diagnostics = check::diagnostics(&vault, model);
+    let diagnostics = check::diagnostics(&vault, &model);
     for d in diagnostics.iter().filter(|d| d.severity != Severity::Info) {
         let _ = writeln!(err, "{d}");
     }
     let errors = diagnostic::error_count(&diagnostics);
     let out = out.unwrap_or_else(|| vault.root.join(&vault.config.output));
     let started = std::time::Instant::now();
-    let report = site::build(
+    let report = site::build_with(
         vault,
+        Some(model),
         date::today(),
         &site::Options {
             out: out.clone(),

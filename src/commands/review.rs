@@ -377,7 +377,7 @@ pub fn run(
         return Err(Error::Invalid(format!("--to {to} is before --from {from}")));
     }
     let provenance = Provenance::read(&vault.root);
-    vault.notes.retain(crate::note::Note::published);
+    vault.notes.retain(|note| note.published());
     let model = Model::build(&vault, crate::date::today());
     let packet = Packet::build(&vault, &model, &provenance, from, to);
     let text = match format {

@@ -603,6 +603,12 @@ impl<'a> Site<'a> {
 
     /// Inline Markdown of an item, for a page `root` away from the site root.
     fn inline(&self, text: &str, from: &str, root: &str) -> (String, BTreeSet<String>) {
+        // Most items are plain words: nothing for Markdown to do but escape them.
+        let plain = !text.contains(|c: char| "[]*_`=~#<>&!\\:^%|".contains(c))
+            && !text.starts_with(|c: char| c.is_ascii_digit() || "-+".contains(c));
+        if plain {
+            return (crate::slug::escape_html(text), BTreeSet::new());
+        }
         let links = PageLinks {
             site: self,
             from,
@@ -737,11 +743,26 @@ fn periods(vault: &Vault, model: &Model) -> Vec<review::Period> {
 }
 
 /// Builds the site of `vault` into `options.out`. Unpublished notes are dropped first.
-pub fn build(mut vault: Vault, today: Date, options: &Options) -> Result<Report> {
+pub fn build(vault: Vault, today: Date, options: &Options) -> Result<Report> {
+    build_with(vault, None, today, options)
+}
+
+/// Builds the site with the model the caller already joined from the same vault: it is used
+/// as it is when every note is published (else the published notes are joined again).
+pub fn build_with(
+    mut vault: Vault,
+    model: Option<Model>,
+    today: Date,
+    options: &Options,
+) -> Result<Report> {
     let out = Output::open(&options.out, &vault.root, options.force)?;
     let templates = SiteTemplates::load(&vault.root, &vault.config)?;
-    vault.notes.retain(Note::published);
-    let model = Model::build(&vault, today);
+    let before = vault.notes.len();
+    vault.notes.retain(|note| note.published());
+    let model = match model {
+        Some(model) if vault.notes.len() == before && model.today == today => model,
+        _ => Model::build(&vault, today),
+    };
     let mut site = Site::new(&vault, &model, options.provenance.clone());
     site.fingerprint(templates.digest);
     // The largest pages first, so the two threads finish together.
