@@ -4,7 +4,7 @@
 //! The pipeline, in the order data flows: [`vault`] finds and reads the notes, [`note`] parses
 //! each one (with [`frontmatter`], [`markdown`] and [`task`]), [`model`] joins them across notes,
 //! and [`commands`] turn the result into output. [`template`] renders the note
-//! templates, and [`write`] is the one way anything is written into a vault.
+//! templates, and [`write`](mod@write) is the one way anything is written into a vault.
 
 pub mod commands;
 pub mod config;

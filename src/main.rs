@@ -23,11 +23,46 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a vault: upward.yaml, the templates, the meetings folder, a .gitignore
+    Init {
+        /// The folder [default: the current folder]
+        dir: Option<PathBuf>,
+        /// Write a copy of the sample vault instead, to try upward on
+        #[arg(long)]
+        example: bool,
+    },
+    /// Write the next 1:1 note from a template, carrying open requests forward; prints its path
+    New {
+        /// The template [default: `template` in upward.yaml, else five-questions]
+        #[arg(long, short, value_name = "NAME")]
+        template: Option<String>,
+        /// The meeting date, YYYY-MM-DD [default: today]
+        #[arg(long, short, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        date: Option<date::Date>,
+        /// The person [default: the person of the latest 1:1]
+        #[arg(long, short, value_name = "PERSON")]
+        with: Option<String>,
+        /// Print the note instead of writing it
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Validate every note; print `path:line:col: severity: message`; exit 1 on errors
     Check {
         /// Output format
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
+    },
+    /// The request ledger: every request, how often it was raised and what came of it
+    Requests {
+        /// Only open and in-progress requests
+        #[arg(long)]
+        open: bool,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+        /// Only requests raised with this person
+        #[arg(long, value_name = "PERSON")]
+        with: Option<String>,
     },
     /// Compile the site: every published note, the request ledger, wins, decisions, people
     Build {
@@ -70,41 +105,6 @@ enum Command {
         /// Open the site in the default browser
         #[arg(long)]
         open: bool,
-    },
-    /// The request ledger: every request, how often it was raised and what came of it
-    Requests {
-        /// Only open and in-progress requests
-        #[arg(long)]
-        open: bool,
-        /// Print JSON instead of a table
-        #[arg(long)]
-        json: bool,
-        /// Only requests raised with this person
-        #[arg(long, value_name = "PERSON")]
-        with: Option<String>,
-    },
-    /// Write the next 1:1 note from a template, carrying open requests forward; prints its path
-    New {
-        /// The template [default: `template` in upward.yaml, else five-questions]
-        #[arg(long, short, value_name = "NAME")]
-        template: Option<String>,
-        /// The meeting date, YYYY-MM-DD [default: today]
-        #[arg(long, short, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-        date: Option<date::Date>,
-        /// The person [default: the person of the latest 1:1]
-        #[arg(long, short, value_name = "PERSON")]
-        with: Option<String>,
-        /// Print the note instead of writing it
-        #[arg(long)]
-        dry_run: bool,
-    },
-    /// Start a vault: upward.yaml, the templates, the meetings folder, a .gitignore
-    Init {
-        /// The folder [default: the current folder]
-        dir: Option<PathBuf>,
-        /// Write a copy of the sample vault instead, to try upward on
-        #[arg(long)]
-        example: bool,
     },
     /// The recap of a meeting for your manager: outcomes, decisions, agreements, requests
     Recap {
