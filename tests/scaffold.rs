@@ -534,3 +534,19 @@ fn init_example_writes_the_sample_vault() {
     sample.retain(|path, _| !path.starts_with("_site"));
     assert_eq!(snapshot(&target), sample);
 }
+
+#[test]
+fn the_default_template_comes_from_the_settings() {
+    let vault = TestVault::new()
+        .file("upward.yaml", "template: wins-priorities-help\n")
+        .file("1-1s/2026-11-10 Dana.md", DANA_OPEN);
+    let note = vault
+        .run(&["new", "--date", "2026-11-17", "--dry-run"])
+        .code(0)
+        .stdout;
+    assert!(note.contains("template: wins-priorities-help\n"), "{note}");
+    assert!(
+        note.contains("## Help / Resources / Action Needed"),
+        "{note}"
+    );
+}
