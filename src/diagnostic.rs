@@ -100,6 +100,45 @@ pub fn error_count(diagnostics: &[Diagnostic]) -> usize {
         .count()
 }
 
+/// The source line a diagnostic points at, with a caret under its column, rendered with
+/// annotate-snippets (the `path:line:col` line itself is printed apart). `None` when the line
+/// is not in `source`.
+pub fn snippet(diagnostic: &Diagnostic, source: &str, styled: bool) -> Option<String> {
+    use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+    let line = source.lines().nth(diagnostic.line.checked_sub(1)?)?;
+    let start = line
+        .char_indices()
+        .nth(diagnostic.column - 1)
+        .map_or(line.len(), |(i, _)| i);
+    let end = line[start..]
+        .char_indices()
+        .nth(1)
+        .map_or(line.len(), |(i, _)| start + i);
+    let level = match diagnostic.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    };
+    let report = &[level.primary_title(diagnostic.message.as_str()).element(
+        Snippet::source(line)
+            .line_start(diagnostic.line)
+            .path(diagnostic.path.as_str())
+            .annotation(AnnotationKind::Primary.span(start..end)),
+    )];
+    let renderer = if styled {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let rendered = renderer.render(report);
+    // The first line repeats the message of the `path:line:col` line above it.
+    Some(
+        rendered
+            .split_once('\n')
+            .map_or(rendered.clone(), |(_, rest)| rest.to_owned()),
+    )
+}
+
 /// Maps byte offsets of a text to 1-based lines and character columns.
 pub struct LineIndex<'a> {
     text: &'a str,
@@ -139,6 +178,23 @@ mod tests {
         // "é" is two bytes but one column.
         assert_eq!(index.position(6), (2, 3));
         assert_eq!(index.position(100), (3, 1));
+    }
+
+    #[test]
+    fn a_snippet_shows_the_line_with_a_caret_under_the_column() {
+        let d = Diagnostic::error("n.md", 2, 7, "bad date");
+        let text = snippet(&d, "---\ndate: 2026-13-01\n---\n", false).unwrap();
+        assert!(text.contains("n.md:2:7"), "{text}");
+        assert!(text.contains("2 | date: 2026-13-01"), "{text}");
+        let caret = text.lines().find(|l| l.contains('^')).unwrap();
+        assert_eq!(
+            caret.find('^'),
+            text.lines()
+                .find(|l| l.contains("date:"))
+                .unwrap()
+                .find("2026")
+        );
+        assert!(snippet(&d, "one line", false).is_none());
     }
 
     #[test]

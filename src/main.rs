@@ -51,6 +51,9 @@ enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
+        /// Show each problem's source line [default: on a terminal]
+        #[arg(long)]
+        snippets: bool,
     },
     /// The request ledger: every request, how often it was raised and what came of it
     Requests {
@@ -256,15 +259,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let vault = vault::load(&root);
     let model = Model::build(&vault, date::today());
     match cli.command {
-        Command::Check { format } => {
+        Command::Check { format, snippets } => {
             let format = match format {
                 CheckFormat::Text => check::Format::Text,
                 CheckFormat::Json => check::Format::Json,
             };
+            let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+            let colour = terminal && std::env::var_os("NO_COLOR").is_none();
+            let snippets = (snippets || terminal).then_some(colour);
             let failed = check::run(
                 &vault,
                 &model,
                 format,
+                snippets,
                 &mut stdout,
                 &mut std::io::stderr().lock(),
             )

@@ -241,3 +241,25 @@ fn completions_are_printed_for_each_shell() {
         assert!(run.stdout.contains("requests"), "{shell}");
     }
 }
+
+#[test]
+fn check_can_show_each_problem_in_its_source_line() {
+    let vault = TestVault::new().file("1-1s/a.md", "---\ndate: 2026-13-01\n---\n");
+    let run = vault.run(&["check", "--snippets"]).code(1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("1-1s/a.md:2:1: error: "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("2 | date: 2026-13-01"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains('^'), "{}", run.stdout);
+    assert!(!run.stdout.contains('\u{1b}'), "no colour when piped");
+    // Without the flag, and not on a terminal, only the `path:line:col` lines.
+    let plain = vault.run(&["check"]).code(1);
+    assert_eq!(plain.stdout.lines().count(), 1, "{}", plain.stdout);
+}

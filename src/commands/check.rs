@@ -26,11 +26,13 @@ pub fn diagnostics(vault: &Vault, model: &Model) -> Vec<Diagnostic> {
     all
 }
 
-/// Prints the diagnostics to `out` and a summary to `err`; returns whether there were errors.
+/// Prints the diagnostics to `out` (each with its source line when `snippets` is set, styled
+/// when it is `Some(true)`) and a summary to `err`; returns whether there were errors.
 pub fn run(
     vault: &Vault,
     model: &Model,
     format: Format,
+    snippets: Option<bool>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<bool> {
@@ -41,8 +43,20 @@ pub fn run(
             writeln!(out)?;
         }
         Format::Text => {
+            let mut sources: std::collections::HashMap<&str, Option<String>> = Default::default();
             for d in &all {
                 writeln!(out, "{d}")?;
+                if let Some(styled) = snippets {
+                    let source = sources
+                        .entry(d.path.as_str())
+                        .or_insert_with(|| std::fs::read_to_string(vault.root.join(&d.path)).ok());
+                    if let Some(text) = source
+                        .as_deref()
+                        .and_then(|s| diagnostic::snippet(d, s, styled))
+                    {
+                        writeln!(out, "{}", text.trim_end())?;
+                    }
+                }
             }
         }
     }
