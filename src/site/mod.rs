@@ -282,8 +282,6 @@ struct Site<'a> {
     /// A hash of what every page depends on: templates, the date, URLs, people, tags, periods,
     /// attachments, git history.
     global: u64,
-    /// A hash of everything: the global inputs, every note and every ledger row.
-    everything: u64,
     /// Hashes of the inputs of the summary pages, each over what it shows.
     rows_hash: u64,
     meetings_hash: u64,
@@ -293,7 +291,7 @@ struct Site<'a> {
 }
 
 impl<'a> Site<'a> {
-    /// Computes `global` and `everything`, the inputs of pages that depend on many notes.
+    /// Computes `global` and the hashes of the summary pages' inputs.
     fn fingerprint(&mut self, templates: u64) {
         use std::hash::{Hash, Hasher};
         let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -325,15 +323,6 @@ impl<'a> Site<'a> {
         entries(&self.provenance.notes).hash(&mut h);
         entries(&self.provenance.blocks).hash(&mut h);
         self.global = h.finish();
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        self.global.hash(&mut h);
-        for note in &self.vault.notes {
-            (note.digest, &note.path).hash(&mut h);
-        }
-        for record in self.model.requests.iter().chain(&self.model.follow_ups) {
-            self.rows[&(record.kind, record.id.as_str())].hash(&mut h);
-        }
-        self.everything = h.finish();
 
         let start = || {
             let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -491,7 +480,6 @@ impl<'a> Site<'a> {
             positions,
             rows: HashMap::new(),
             global: 0,
-            everything: 0,
             rows_hash: 0,
             meetings_hash: 0,
             wins_hash: 0,
