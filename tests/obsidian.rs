@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::TestVault;
+use common::{TestVault, seen};
 use serde_json::{Value, json};
 use upward::config::{Config, Kind};
 use upward::date::Date;
@@ -53,32 +53,6 @@ fn positions(diagnostics: &[Diagnostic]) -> Vec<(usize, usize, Severity)> {
         .iter()
         .map(|d| (d.line, d.column, d.severity))
         .collect()
-}
-
-/// What a reader sees of an item: everything but byte offsets, which differ between LF and CRLF.
-#[allow(clippy::type_complexity)]
-fn seen(
-    item: &Item,
-) -> (
-    (Kind, String, usize, usize),
-    (String, Option<Status>, String, bool),
-    (Option<String>, [Option<Date>; 4]),
-    (Vec<String>, Vec<String>, Vec<(String, String)>),
-) {
-    (
-        (item.kind, item.section.to_string(), item.line, item.column),
-        (
-            item.text.clone(),
-            item.status,
-            item.id.clone(),
-            item.explicit_id,
-        ),
-        (
-            item.outcome.clone(),
-            [item.done, item.cancelled, item.created, item.due],
-        ),
-        (item.details.clone(), item.tags.clone(), item.fields.clone()),
-    )
 }
 
 fn item<'a>(note: &'a Note, id: &str) -> &'a Item {

@@ -1,13 +1,14 @@
 //! Property tests: no input makes the note reader panic, and what it returns keeps its
 //! invariants (positions inside the text, comments blanked in place, IDs well formed).
 
+mod common;
+
+use common::seen;
 use proptest::prelude::*;
 use std::sync::OnceLock;
-use upward::config::{Config, DEFAULT_HEADINGS, Kind};
-use upward::date::Date;
+use upward::config::{Config, DEFAULT_HEADINGS};
 use upward::diagnostic::Diagnostic;
-use upward::note::{Item, Note};
-use upward::task::Status;
+use upward::note::Note;
 
 fn config() -> &'static Config {
     static CONFIG: OnceLock<Config> = OnceLock::new();
@@ -51,32 +52,6 @@ fn assert_located(path: &str, text: &str, diagnostics: &[Diagnostic]) -> Result<
         );
     }
     Ok(())
-}
-
-/// What a reader sees of an item: everything but byte offsets, which differ between LF and CRLF.
-#[allow(clippy::type_complexity)]
-fn seen(
-    item: &Item,
-) -> (
-    (Kind, String, usize, usize),
-    (String, Option<Status>, String, bool),
-    (Option<String>, [Option<Date>; 4]),
-    (Vec<String>, Vec<String>, Vec<(String, String)>),
-) {
-    (
-        (item.kind, item.section.to_string(), item.line, item.column),
-        (
-            item.text.clone(),
-            item.status,
-            item.id.clone(),
-            item.explicit_id,
-        ),
-        (
-            item.outcome.clone(),
-            [item.done, item.cancelled, item.created, item.due],
-        ),
-        (item.details.clone(), item.tags.clone(), item.fields.clone()),
-    )
 }
 
 fn is_block_id(id: &str) -> bool {

@@ -138,6 +138,32 @@ pub fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// What a reader sees of an item: everything but byte offsets, which differ between LF and CRLF.
+#[allow(clippy::type_complexity)]
+pub fn seen(
+    item: &upward::note::Item,
+) -> (
+    (upward::config::Kind, String, usize, usize),
+    (String, Option<upward::task::Status>, String, bool),
+    (Option<String>, [Option<upward::date::Date>; 4]),
+    (Vec<String>, Vec<String>, Vec<(String, String)>),
+) {
+    (
+        (item.kind, item.section.to_string(), item.line, item.column),
+        (
+            item.text.clone(),
+            item.status,
+            item.id.clone(),
+            item.explicit_id,
+        ),
+        (
+            item.outcome.clone(),
+            [item.done, item.cancelled, item.created, item.due],
+        ),
+        (item.details.clone(), item.tags.clone(), item.fields.clone()),
+    )
+}
+
 /// Copies a folder tree.
 pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
