@@ -1,6 +1,6 @@
 //! The `upward` command line: parses arguments and calls the library.
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,36 +69,18 @@ enum Command {
     },
     /// Compile the site: every published note, the request ledger, wins, decisions, people
     Build {
-        /// The output folder [default: `output` of upward.yaml inside the vault, `_site`]
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Build into a folder that holds files upward did not write (they are left alone)
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        site: SiteArgs,
     },
     /// Build, then rebuild after every change, printing each build's problems and time
     Watch {
-        /// The output folder [default: `output` of upward.yaml inside the vault, `_site`]
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Build into a folder that holds files upward did not write (they are left alone)
-        #[arg(long)]
-        force: bool,
-        /// Poll for changes instead of waiting for file-system events (network drives, WSL)
-        #[arg(long)]
-        poll: bool,
+        #[command(flatten)]
+        watch: WatchArgs,
     },
     /// Watch, and serve the site on this machine with live reload
     Serve {
-        /// The output folder [default: `output` of upward.yaml inside the vault, `_site`]
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Build into a folder that holds files upward did not write (they are left alone)
-        #[arg(long)]
-        force: bool,
-        /// Poll for changes instead of waiting for file-system events (network drives, WSL)
-        #[arg(long)]
-        poll: bool,
+        #[command(flatten)]
+        watch: WatchArgs,
         /// The port (0: any free port)
         #[arg(long, short, default_value_t = 1111)]
         port: u16,
@@ -149,6 +131,27 @@ enum Command {
         /// The shell
         shell: clap_complete::Shell,
     },
+}
+
+/// Where and how `build`, `watch` and `serve` write the site.
+#[derive(Args)]
+struct SiteArgs {
+    /// The output folder [default: `output` of upward.yaml inside the vault, `_site`]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Build into a folder that holds files upward did not write (they are left alone)
+    #[arg(long)]
+    force: bool,
+}
+
+/// How `watch` and `serve` learn of changes.
+#[derive(Args)]
+struct WatchArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Poll for changes instead of waiting for file-system events (network drives, WSL)
+    #[arg(long)]
+    poll: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -237,21 +240,27 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let dir = dir.or(cli.vault).unwrap_or_else(|| PathBuf::from("."));
             return Ok(done(init::run(&dir, example, &mut stdout)));
         }
-        Command::Watch { out, force, poll } => {
+        Command::Watch { watch } => {
             let root = vault_root(cli.vault)?;
-            return Ok(done(serve::run(&root, out, force, poll, None)));
+            let WatchArgs { site, poll } = watch;
+            return Ok(done(serve::run(&root, site.out, site.force, poll, None)));
         }
         Command::Serve {
-            out,
-            force,
-            poll,
+            watch,
             port,
             bind,
             open,
         } => {
             let root = vault_root(cli.vault)?;
+            let WatchArgs { site, poll } = watch;
             let server = serve::Server { bind, port, open };
-            return Ok(done(serve::run(&root, out, force, poll, Some(server))));
+            return Ok(done(serve::run(
+                &root,
+                site.out,
+                site.force,
+                poll,
+                Some(server),
+            )));
         }
         _ => {}
     }
@@ -295,8 +304,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             .map_err(io)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Build { out, force } => {
-            match build::run(vault, model, out, force, &mut std::io::stderr()) {
+        Command::Build { site } => {
+            match build::run(vault, model, site.out, site.force, &mut std::io::stderr()) {
                 Ok(true) => Ok(ExitCode::FAILURE),
                 Ok(false) => Ok(ExitCode::SUCCESS),
                 Err(error) => Ok(fail(&error)),
