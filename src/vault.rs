@@ -37,30 +37,7 @@ pub fn find_root(start: &Path) -> PathBuf {
 
 /// Loads every note of the vault at `root`.
 pub fn load(root: &Path) -> Vault {
-    let (config, mut diagnostics) = settings(root);
-    let Discovered {
-        notes: files,
-        attachments,
-        diagnostics: walk_diagnostics,
-    } = discover(root, &config);
-    diagnostics.extend(walk_diagnostics);
-    let results: Vec<(Option<Note>, Vec<Diagnostic>)> = files
-        .par_iter()
-        .map(|(path, rel)| read_note(path, rel, &config))
-        .collect();
-    let mut notes = Vec::with_capacity(results.len());
-    for (note, found) in results {
-        notes.extend(note.map(Arc::new));
-        diagnostics.extend(found);
-    }
-    diagnostic::sort(&mut diagnostics);
-    Vault {
-        root: root.to_path_buf(),
-        config,
-        notes,
-        diagnostics,
-        attachments,
-    }
+    load_cached(root, &mut Cache::new())
 }
 
 /// The vault's settings, with every phrasing of the question bank as a section heading.
