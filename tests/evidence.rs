@@ -160,10 +160,9 @@ fn review_vault() -> TestVault {
         .file("1-1s/2026-08-15 Priya.md", meeting("2026-08-15", "Priya", false, "## Wins\n- Talk accepted\n## Help\n- [x] Sponsor ✅ 2026-08-11 ^sponsor\n"))
 }
 
-#[test]
-fn the_review_packet_has_the_figures_of_its_period() {
-    let vault = review_vault();
-    let packet = vault
+/// The Markdown packet of July to December 2026.
+fn second_half_packet(vault: &TestVault) -> String {
+    vault
         .run(&[
             "review",
             "--from",
@@ -174,7 +173,13 @@ fn the_review_packet_has_the_figures_of_its_period() {
             "markdown",
         ])
         .code(0)
-        .stdout;
+        .stdout
+}
+
+#[test]
+fn the_review_packet_has_the_figures_of_its_period() {
+    let vault = review_vault();
+    let packet = second_half_packet(&vault);
     assert!(
         packet.starts_with("# Review packet, 2026-07-01 to 2026-12-31\n\n5 meetings.\n"),
         "{packet}"
@@ -355,18 +360,7 @@ fn provenance_shows_first_commits_and_flags_a_note_committed_late() {
         on_time.contains("on 2026-07-14.") && !on_time.contains("class=\"late\""),
         "{on_time}"
     );
-    let packet = vault
-        .run(&[
-            "review",
-            "--from",
-            "2026-07-01",
-            "--to",
-            "2026-12-31",
-            "--format",
-            "markdown",
-        ])
-        .code(0)
-        .stdout;
+    let packet = second_half_packet(&vault);
     assert!(packet.contains("## Notes committed late\n\n- 2026-07-21 1:1 with Dana: first committed 2026-08-25 (35 days later)"), "{packet}");
     assert!(
         packet.contains(&format!("first committed 2026-07-07 ({})", &july7[..10])),
