@@ -372,15 +372,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 ReviewFormat::Html => review::Format::Html,
                 ReviewFormat::Markdown => review::Format::Markdown,
             };
-            Ok(done(review::run(
-                vault,
+            let options = review::Options {
                 from,
                 to,
                 format,
-                out.as_deref(),
+                out,
                 force,
-                &mut stdout,
-            )))
+            };
+            Ok(done(review::run(vault, model, &options, &mut stdout)))
         }
         Command::Completions { .. }
         | Command::Init { .. }

@@ -274,6 +274,18 @@ fn settle(record: &mut Record, vault: &Vault) {
     };
 }
 
+/// The published part of a vault and its model: `model`, already joined from the whole vault,
+/// is kept when every note is published; otherwise the published notes are joined again.
+pub fn published(mut vault: Vault, model: Option<Model>, today: Date) -> (Vault, Model) {
+    let before = vault.notes.len();
+    vault.notes.retain(|note| note.published());
+    let model = match model {
+        Some(model) if vault.notes.len() == before && model.today == today => model,
+        _ => Model::build(&vault, today),
+    };
+    (vault, model)
+}
+
 /// The median of some numbers of days (the mean of the middle two for an even count).
 pub fn median(values: &mut [i64]) -> Option<i64> {
     if values.is_empty() {

@@ -361,24 +361,41 @@ pub enum Format {
     Markdown,
 }
 
-/// The packet of `from` to `to` as one self-contained HTML file or as Markdown, made from the
-/// published notes only; written to `out` (never over a file unless `force`) or to `stdout`.
+/// What `upward review` was asked for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The first and last day of the period.
+    pub from: Date,
+    pub to: Date,
+    pub format: Format,
+    /// The file to write; `None` prints the packet.
+    pub out: Option<std::path::PathBuf>,
+    /// Replace `out` if it exists.
+    pub force: bool,
+}
+
+/// The packet of the period as one self-contained HTML file or as Markdown, made from the
+/// published notes only (`model` is the whole vault's, reused when every note is published);
+/// written to `out` (never over a file unless `force`) or to `stdout`.
 pub fn run(
-    mut vault: Vault,
-    from: Date,
-    to: Date,
-    format: Format,
-    out: Option<&std::path::Path>,
-    force: bool,
+    vault: Vault,
+    model: Model,
+    options: &Options,
     stdout: &mut dyn std::io::Write,
 ) -> crate::error::Result<()> {
     use crate::error::Error;
+    let Options {
+        from,
+        to,
+        format,
+        ref out,
+        force,
+    } = *options;
     if to < from {
         return Err(Error::Invalid(format!("--to {to} is before --from {from}")));
     }
     let provenance = Provenance::read(&vault.root);
-    vault.notes.retain(|note| note.published());
-    let model = Model::build(&vault, crate::date::today());
+    let (vault, model) = crate::model::published(vault, Some(model), crate::date::today());
     let packet = Packet::build(&vault, &model, &provenance, from, to);
     let text = match format {
         Format::Markdown => packet.markdown(),
@@ -402,7 +419,7 @@ pub fn run(
             )?
         }
     };
-    match out {
+    match out.as_deref() {
         None => stdout
             .write_all(text.as_bytes())
             .map_err(|e| Error::io("stdout", e)),

@@ -738,19 +738,14 @@ pub fn build(vault: Vault, today: Date, options: &Options) -> Result<Report> {
 /// Builds the site with the model the caller already joined from the same vault: it is used
 /// as it is when every note is published (else the published notes are joined again).
 pub fn build_with(
-    mut vault: Vault,
+    vault: Vault,
     model: Option<Model>,
     today: Date,
     options: &Options,
 ) -> Result<Report> {
     let out = Output::open(&options.out, &vault.root, options.force)?;
     let templates = SiteTemplates::load(&vault.root, &vault.config)?;
-    let before = vault.notes.len();
-    vault.notes.retain(|note| note.published());
-    let model = match model {
-        Some(model) if vault.notes.len() == before && model.today == today => model,
-        _ => Model::build(&vault, today),
-    };
+    let (vault, model) = crate::model::published(vault, model, today);
     let mut site = Site::new(&vault, &model, options.provenance.clone());
     site.fingerprint(templates.digest);
     // The largest pages first, so the two threads finish together.
