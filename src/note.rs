@@ -39,6 +39,16 @@ impl NoteKind {
         }
     }
 
+    /// How pages and packets name this kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            NoteKind::OneOnOne => "1:1",
+            NoteKind::RubberDuck => "Rubber-duck 1:1",
+            NoteKind::SkipLevel => "Skip-level",
+            NoteKind::Ordinary => "Note",
+        }
+    }
+
     /// A 1:1, rubber-duck or skip-level meeting.
     pub fn is_meeting(self) -> bool {
         self != NoteKind::Ordinary
@@ -111,6 +121,14 @@ impl Note {
         match self.properties.publish {
             Some(publish) => publish,
             None => self.kind.is_meeting(),
+        }
+    }
+
+    /// The meeting as pages and packets name it: `1:1 with Dana Whitaker`.
+    pub fn meeting_title(&self) -> String {
+        match self.person() {
+            Some(person) => format!("{} with {person}", self.kind.label()),
+            None => self.kind.label().to_owned(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! `upward new`: the next 1:1 note, from a template, with open requests and follow-ups carried
 //! forward under their IDs.
 
+use crate::commands::times;
 use crate::config::Kind;
 use crate::date::Date;
 use crate::diagnostic::Severity;
@@ -73,14 +74,6 @@ pub struct Context {
     pub follow_ups: Vec<Carried>,
     /// The previous meeting with this person, as a wikilink target.
     pub previous: Option<String>,
-}
-
-fn times(n: usize) -> String {
-    match n {
-        1 => "once".to_owned(),
-        2 => "twice".to_owned(),
-        n => format!("{n} times"),
-    }
 }
 
 /// File names may not hold characters that Obsidian or the file system refuse.

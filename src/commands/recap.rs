@@ -2,6 +2,7 @@
 //! and agreements, the requests for help with their age, the follow-ups; as text, Markdown, an
 //! `.eml` message or a `mailto:` link. `--mark-sent` records `recap_sent` in the note.
 
+use crate::commands::times;
 use crate::config::Kind;
 use crate::date::Date;
 use crate::error::{Error, Result};
@@ -156,14 +157,6 @@ fn status_words(status: Status) -> &'static str {
         Status::InProgress => "in progress",
         Status::Done => "done",
         Status::Declined => "declined",
-    }
-}
-
-fn times(n: usize) -> String {
-    match n {
-        1 => "once".to_owned(),
-        2 => "twice".to_owned(),
-        n => format!("{n} times"),
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::config::Kind;
 use crate::date::Date;
 use crate::model::{Model, Record, median};
-use crate::note::{NoteKind, plain_text};
+use crate::note::plain_text;
 use crate::provenance::Provenance;
 use crate::task::Status;
 use crate::vault::Vault;
@@ -151,18 +151,7 @@ impl Packet {
         to: Date,
     ) -> Packet {
         let in_period = |d: Date| d >= from && d <= to;
-        let meeting_title = |i: usize| {
-            let note = &vault.notes[i];
-            let kind = match note.kind {
-                NoteKind::RubberDuck => "Rubber-duck 1:1",
-                NoteKind::SkipLevel => "Skip-level",
-                _ => "1:1",
-            };
-            match note.person() {
-                Some(p) => format!("{kind} with {p}"),
-                None => kind.to_owned(),
-            }
-        };
+        let meeting_title = |i: usize| vault.notes[i].meeting_title();
         let meetings: Vec<_> = model
             .meetings
             .iter()

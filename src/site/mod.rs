@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::links::{Link, LinkIndex};
 use crate::markdown::html::{self, Resolver, Target};
 use crate::model::{Model, Record, median};
-use crate::note::{Note, NoteKind, plain_text};
+use crate::note::{Note, plain_text};
 use crate::slug::slugify;
 use crate::task::Status;
 use crate::template::SiteTemplates;
@@ -168,15 +168,6 @@ fn status_label(status: Status) -> &'static str {
         Status::InProgress => "In progress",
         Status::Done => "Done",
         Status::Declined => "Declined",
-    }
-}
-
-fn kind_label(kind: NoteKind) -> &'static str {
-    match kind {
-        NoteKind::OneOnOne => "1:1",
-        NoteKind::RubberDuck => "Rubber-duck 1:1",
-        NoteKind::SkipLevel => "Skip-level",
-        NoteKind::Ordinary => "Note",
     }
 }
 
@@ -349,7 +340,7 @@ impl<'a> Site<'a> {
             self.meeting_row(meeting.note).hash(&mut meetings);
             let p = &note.properties;
             (&note.path, &p.with, &p.template, p.recap_sent, &note.tags).hash(&mut data);
-            let title = Self::meeting_title(note);
+            let title = note.meeting_title();
             for item in &note.items {
                 let fields = (
                     meeting.date,
@@ -528,20 +519,13 @@ impl<'a> Site<'a> {
         })
     }
 
-    fn meeting_title(note: &Note) -> String {
-        match note.person() {
-            Some(person) => format!("{} with {person}", kind_label(note.kind)),
-            None => kind_label(note.kind).to_owned(),
-        }
-    }
-
     fn meeting_row(&self, index: usize) -> MeetingRow {
         let note = &self.vault.notes[index];
         MeetingRow {
             url: self.note_urls[index].clone(),
-            title: Self::meeting_title(note),
+            title: note.meeting_title(),
             date: note.date.map(|d| d.to_string()).unwrap_or_default(),
-            kind_label: kind_label(note.kind),
+            kind_label: note.kind.label(),
             requests: note
                 .items
                 .iter()

@@ -371,7 +371,7 @@ pub(super) fn render_page(
                         site.note_urls[event.note],
                         html::slugify_block(&item.id)
                     ),
-                    meeting: Site::meeting_title(note),
+                    meeting: note.meeting_title(),
                     status: event.status.name(),
                     label: status_label(event.status),
                     html: text,
@@ -460,7 +460,7 @@ pub(super) fn render_page(
                 let title = if kind == Kind::Wins {
                     meeting.date.format("%B %Y").to_string()
                 } else {
-                    format!("{}, {}", Site::meeting_title(note), meeting.date)
+                    format!("{}, {}", note.meeting_title(), meeting.date)
                 };
                 let url = (kind != Kind::Wins).then(|| site.note_urls[meeting.note].clone());
                 match groups.last_mut() {
@@ -642,7 +642,7 @@ pub(super) fn render_page(
                     NoteRow {
                         url: site.note_urls[n].clone(),
                         title: if note.kind.is_meeting() {
-                            Site::meeting_title(note)
+                            note.meeting_title()
                         } else {
                             note.name.clone()
                         },
