@@ -31,7 +31,12 @@ pub struct Output {
 
 fn hash(bytes: &[u8]) -> String {
     // XXH3: the same bytes give the same hash on every run and machine, at memory speed.
-    format!("{:016x}-{}", xxhash_rust::xxh3::xxh3_64(bytes), bytes.len())
+    digest(xxhash_rust::xxh3::xxh3_64(bytes), bytes.len() as u64)
+}
+
+/// How the manifest writes a file's hash and length.
+fn digest(hash: u64, len: u64) -> String {
+    format!("{hash:016x}-{len}")
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
@@ -222,7 +227,7 @@ impl Output {
         fill(&mut writer)
             .and_then(|()| std::io::Write::flush(&mut writer))
             .map_err(|e| Error::io(&path, e))?;
-        let digest = format!("{:016x}-{}", writer.hasher.digest(), writer.len);
+        let digest = digest(writer.hasher.digest(), writer.len);
         drop(writer);
         let same = self.previous.get(rel).is_some_and(|e| e.digest == digest)
             && std::fs::metadata(&path)
