@@ -23,6 +23,7 @@ pub mod site;
 pub mod slug;
 pub mod task;
 pub mod template;
+pub mod timing;
 pub mod vault;
 pub mod watch;
 pub mod write;

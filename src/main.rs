@@ -199,8 +199,11 @@ fn tune_allocator() {
 
 fn main() -> ExitCode {
     tune_allocator();
+    upward::timing::phase("start");
     let cli = Cli::parse();
-    match run(cli) {
+    let result = run(cli);
+    upward::timing::phase("free and finish");
+    match result {
         Ok(code) => code,
         Err(message) => {
             eprintln!("upward: {message}");
@@ -266,7 +269,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
     let root = vault_root(cli.vault)?;
     let vault = vault::load(&root);
+    upward::timing::phase("load the vault");
     let model = Model::build(&vault, date::today());
+    upward::timing::phase("join the model");
     match cli.command {
         Command::Check { format, snippets } => {
             let format = match format {

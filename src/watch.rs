@@ -94,10 +94,14 @@ pub fn rebuild(
     number: u64,
 ) -> Rebuild {
     let started = Instant::now();
+    crate::timing::phase("rebuild starts");
     let vault = vault::load_cached(root, cache);
+    crate::timing::phase("load the changed notes");
     let today = date::today();
     let model = Model::build(&vault, today);
+    crate::timing::phase("join the model");
     let diagnostics = check::diagnostics(&vault, &model);
+    crate::timing::phase("diagnostics");
     let report = site::build_with(
         vault,
         Some(model),

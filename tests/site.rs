@@ -490,14 +490,8 @@ fn an_incremental_build_renders_few_pages_and_equals_a_fresh_build() {
     );
     vault.write(rel, text);
     let run = vault.run(&["build"]).code(0);
-    let rendered: usize = run
-        .stderr
-        .split(" pages rendered")
-        .next()
-        .and_then(|s| s.rsplit(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("{}", run.stderr));
     let total = files(&out).keys().filter(|p| p.ends_with(".html")).count();
+    let rendered = pages_rendered(&run);
     assert!(
         rendered * 2 < total,
         "{rendered} of {total} pages rendered: {}",
@@ -561,6 +555,34 @@ fn an_incremental_build_renders_few_pages_and_equals_a_fresh_build() {
         vault.run(&["build"]).code(0);
         assert_same_as_fresh(&vault, &out, what);
     }
+    // A new request is the most common edit of all: it adds a page and changes the ledgers,
+    // and leaves the other meetings' and requests' pages alone.
+    vault.write(
+        rel,
+        vault.read(rel).replace(
+            "- [x] A prod-sized staging Postgres cluster",
+            "- [ ] A budget for the on-call pager ^pager-budget\n- [x] A prod-sized staging Postgres cluster",
+        ),
+    );
+    let run = vault.run(&["build"]).code(0);
+    let rendered = pages_rendered(&run);
+    assert!(
+        rendered * 2 < total,
+        "{rendered} of {total} pages rendered for one new request: {}",
+        run.stderr
+    );
+    assert!(out.join("requests/pager-budget/index.html").is_file());
+    assert_same_as_fresh(&vault, &out, "a new request");
+}
+
+/// How many pages a build says it rendered.
+fn pages_rendered(run: &Run) -> usize {
+    run.stderr
+        .split(" pages rendered")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{}", run.stderr))
 }
 
 #[test]

@@ -24,6 +24,7 @@ pub fn run(
         let _ = writeln!(err, "{d}");
     }
     let errors = diagnostic::error_count(&diagnostics);
+    crate::timing::phase("diagnostics");
     let out = out.unwrap_or_else(|| vault.root.join(&vault.config.output));
     let started = std::time::Instant::now();
     let report = site::build_with(
@@ -36,6 +37,7 @@ pub fn run(
             provenance: None,
         },
     )?;
+    crate::timing::phase("free the site");
     let _ = writeln!(
         err,
         "built {} files into {} in {} ms: {} pages rendered, {} written, {} unchanged, {} removed{}",

@@ -273,6 +273,8 @@ struct Site<'a> {
     /// A hash of what every page depends on: templates, the date, URLs, people, tags, periods,
     /// attachments, git history.
     global: u64,
+    /// A hash of the git history, for the pages that show much of it (review packets).
+    history: u64,
     /// Hashes of the inputs of the summary pages, each over what it shows.
     rows_hash: u64,
     meetings_hash: u64,
@@ -289,20 +291,19 @@ impl<'a> Site<'a> {
         (env!("UPWARD_SOURCE_DIGEST"), templates).hash(&mut h);
         self.info.meetings.hash(&mut h);
         self.info.today.hash(&mut h);
+        // Note URLs stand for the set of note paths, which decides how every link resolves.
         self.note_urls.hash(&mut h);
-        let mut urls: Vec<_> = self.record_urls.iter().collect();
-        urls.sort();
-        urls.hash(&mut h);
         for person in &self.people {
             (&person.name, &person.slug, person.note).hash(&mut h);
         }
         self.vault.attachments.hash(&mut h);
-        for tag in self.tags.keys() {
-            tag.hash(&mut h);
-        }
         for period in &self.periods {
             (&period.name, &period.slug, period.from, period.to).hash(&mut h);
         }
+        self.global = h.finish();
+        // Record URLs, tags and commits are not global: each page hashes the ones it shows,
+        // so a new request or tag re-renders only the pages that show it.
+        let mut history = xxhash_rust::xxh3::Xxh3::new();
         // The history's maps have no order: their entries are summed.
         let entries = |map: &HashMap<String, crate::provenance::Commit>| {
             map.iter().fold(0u64, |sum, (key, commit)| {
@@ -311,9 +312,9 @@ impl<'a> Site<'a> {
                 sum.wrapping_add(e.finish())
             })
         };
-        entries(&self.provenance.notes).hash(&mut h);
-        entries(&self.provenance.blocks).hash(&mut h);
-        self.global = h.finish();
+        entries(&self.provenance.notes).hash(&mut history);
+        entries(&self.provenance.blocks).hash(&mut history);
+        self.history = history.finish();
 
         let start = || {
             let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -471,6 +472,7 @@ impl<'a> Site<'a> {
             positions,
             rows: HashMap::new(),
             global: 0,
+            history: 0,
             rows_hash: 0,
             meetings_hash: 0,
             wins_hash: 0,
@@ -729,9 +731,13 @@ pub fn build_with(
 ) -> Result<Report> {
     let out = Output::open(&options.out, &vault.root, options.force)?;
     let templates = SiteTemplates::load(&vault.root, &vault.config)?;
+    crate::timing::phase("open the output, load templates");
     let (vault, model) = crate::model::published(vault, model, today);
+    crate::timing::phase("published notes");
     let mut site = Site::new(&vault, &model, options.provenance.clone());
+    crate::timing::phase("index the site");
     site.fingerprint(templates.digest);
+    crate::timing::phase("fingerprint");
     // The largest pages first, so the two threads finish together.
     let mut pages = vec![
         Page::Requests(None),
@@ -763,6 +769,7 @@ pub fn build_with(
         .par_iter()
         .map(|page| pages::render_page(&site, &templates, &out, page))
         .collect::<Result<_>>()?;
+    crate::timing::phase("render and write pages");
     let rendered = used.iter().filter(|(_, rendered)| *rendered).count();
     let attachments: BTreeSet<String> = used.into_iter().flat_map(|(uses, _)| uses).collect();
     for path in &attachments {
@@ -777,10 +784,13 @@ pub fn build_with(
         out.write_stream("data.json", |w| data::data_json(&site, w))?;
         out.remember_inputs("data.json", site.data_hash, &BTreeSet::new());
     }
+    crate::timing::phase("attachments, assets, data.json");
     let files = pages.len() + attachments.len() + templates.files().len() + 1;
+    let output = out.finish()?;
+    crate::timing::phase("manifest");
     Ok(Report {
         files,
         rendered,
-        output: out.finish()?,
+        output,
     })
 }

@@ -763,6 +763,9 @@ fn page_key(site: &Site<'_>, page: &Page) -> (String, u64) {
         Page::Note(index) => {
             let note = &site.vault.notes[*index];
             (site.global, note.digest).hash(&mut h);
+            note.date
+                .and_then(|d| review::note_commit(&note.path, d, &site.provenance))
+                .hash(&mut h);
             for &(kind, i) in &site.mentions[*index] {
                 let records = if kind == Kind::Requests {
                     &model.requests
@@ -791,6 +794,7 @@ fn page_key(site: &Site<'_>, page: &Page) -> (String, u64) {
             };
             let row = site.request_row(record);
             (site.global, row).hash(&mut h);
+            review::request_commit(record, site.vault, &site.provenance).hash(&mut h);
             for event in &record.events {
                 (
                     site.vault.notes[event.note].digest,
@@ -873,7 +877,7 @@ fn page_key(site: &Site<'_>, page: &Page) -> (String, u64) {
                 Some(i) => site.periods.get(*i),
                 None => site.periods.last(),
             };
-            (site.global, period.map(|p| (p.from, p.to))).hash(&mut h);
+            (site.global, site.history, period.map(|p| (p.from, p.to))).hash(&mut h);
             if let Some(period) = period {
                 for meeting in model
                     .meetings

@@ -1,0 +1,28 @@
+//! Where the time goes: with `UPWARD_TIMINGS` set, each phase of a command prints how long it
+//! took on stderr. Off (the default), a phase costs one relaxed load.
+
+use std::sync::Mutex;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+fn enabled() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("UPWARD_TIMINGS").is_some())
+}
+
+/// Marks the end of a phase: prints its name and the time since the previous mark.
+pub fn phase(name: &str) {
+    if !enabled() {
+        return;
+    }
+    static LAST: Mutex<Option<Instant>> = Mutex::new(None);
+    let now = Instant::now();
+    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(previous) = *last {
+        eprintln!(
+            "timing: {name}: {:.1} ms",
+            (now - previous).as_secs_f64() * 1e3
+        );
+    }
+    *last = Some(now);
+}
