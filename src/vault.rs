@@ -267,6 +267,8 @@ struct Cached {
 pub struct Cache {
     config: Option<Config>,
     entries: std::collections::HashMap<String, Cached>,
+    /// The files of the last load, kept up to date from the changes `watch` reports.
+    walk: Option<Discovered>,
 }
 
 impl Cache {
@@ -284,18 +286,64 @@ fn stamp(path: &Path) -> Stamp {
 /// this cache. A note that now has errors but had a good version before is represented by that
 /// good version (its errors are still reported), so a note broken mid-edit keeps its pages.
 pub fn load_cached(root: &Path, cache: &mut Cache) -> Vault {
+    load_changed(root, cache, None)
+}
+
+/// Loads the vault like [`load_cached`]; when `changed` lists the paths that changed since the
+/// last load (from file-system events) and each is a note or attachment, the vault is not
+/// walked again and only those notes are looked at. Anything else (a folder, the settings, a
+/// path that is gone and was not a known file) walks the vault as [`load_cached`] does.
+pub fn load_changed(root: &Path, cache: &mut Cache, changed: Option<&[PathBuf]>) -> Vault {
     let (config, mut diagnostics) = settings(root);
     if cache.config.as_ref() != Some(&config) {
         cache.entries.clear();
+        cache.walk = None;
         cache.config = Some(config.clone());
     }
+    let quick = match (changed, cache.walk.take()) {
+        (Some(paths), Some(mut walk)) => {
+            let mut touched = Vec::new();
+            apply_changes(root, &config, &mut walk, paths, &mut touched).then_some((walk, touched))
+        }
+        _ => None,
+    };
+    let (walk, touched) = match quick {
+        Some((walk, touched)) => (
+            walk,
+            Some(
+                touched
+                    .into_iter()
+                    .collect::<std::collections::HashSet<String>>(),
+            ),
+        ),
+        None => (discover(root, &config), None),
+    };
+    diagnostics.extend(walk.diagnostics.iter().cloned());
     let Discovered {
         notes: files,
         attachments,
-        diagnostics: walk_diagnostics,
-    } = discover(root, &config);
-    diagnostics.extend(walk_diagnostics);
-    let stamps: Vec<Stamp> = files.par_iter().map(|(path, _)| stamp(path)).collect();
+        ..
+    } = &walk;
+    let files = files.clone();
+    let attachments = attachments.clone();
+    let stamps: Vec<Stamp> = match &touched {
+        // Notes no event named keep their stamp: they are not looked at.
+        Some(touched) => files
+            .iter()
+            .map(|(path, rel)| {
+                if touched.contains(rel) {
+                    stamp(path)
+                } else {
+                    cache
+                        .entries
+                        .get(rel)
+                        .map_or_else(|| stamp(path), |c| c.stamp)
+                }
+            })
+            .collect(),
+        None => files.par_iter().map(|(path, _)| stamp(path)).collect(),
+    };
+    cache.walk = Some(walk);
     let changed: Vec<usize> = (0..files.len())
         .filter(|&i| {
             cache
@@ -327,8 +375,20 @@ pub fn load_cached(root: &Path, cache: &mut Cache) -> Vault {
             },
         );
     }
-    let live: std::collections::HashSet<&str> = files.iter().map(|(_, rel)| rel.as_str()).collect();
-    cache.entries.retain(|rel, _| live.contains(rel.as_str()));
+    match &touched {
+        Some(touched) => {
+            for rel in touched {
+                if files.binary_search_by(|(_, r)| walk_order(r, rel)).is_err() {
+                    cache.entries.remove(rel);
+                }
+            }
+        }
+        None => {
+            let live: std::collections::HashSet<&str> =
+                files.iter().map(|(_, rel)| rel.as_str()).collect();
+            cache.entries.retain(|rel, _| live.contains(rel.as_str()));
+        }
+    }
     let mut notes = Vec::with_capacity(files.len());
     for (_, rel) in &files {
         let Some(cached) = cache.entries.get(rel) else {
@@ -351,4 +411,80 @@ pub fn load_cached(root: &Path, cache: &mut Cache) -> Vault {
         diagnostics,
         attachments,
     }
+}
+
+/// Whether a vault-relative path is left out of the vault: hidden, in the output or templates
+/// folder, or ignored; as [`discover`] decides for the folders on its way.
+fn left_out(rel: &str, config: &Config, ignore: &GlobSet) -> bool {
+    let inside = |folder: &str| {
+        let folder = folder.trim_matches('/');
+        !folder.is_empty()
+            && (rel == folder || rel.starts_with(folder) && rel[folder.len()..].starts_with('/'))
+    };
+    rel.split('/').any(|part| part.starts_with('.'))
+        || inside(&config.output)
+        || inside(&config.templates)
+        || ignore.is_match(rel)
+}
+
+/// The order of a walk: folder by folder, each sorted by name.
+fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
+    Path::new(a).cmp(Path::new(b))
+}
+
+/// Applies changed paths to the files of the last walk: a note or attachment added, changed or
+/// removed. Returns false (the vault must be walked) for anything else. `touched` gets the
+/// notes to look at again.
+fn apply_changes(
+    root: &Path,
+    config: &Config,
+    walk: &mut Discovered,
+    paths: &[PathBuf],
+    touched: &mut Vec<String>,
+) -> bool {
+    let ignore = ignore_set(config, &mut Vec::new());
+    for path in paths {
+        let Ok(inside) = path.strip_prefix(root) else {
+            return false;
+        };
+        let rel = relative(root, path);
+        if inside.as_os_str().is_empty() || rel == config::FILE_NAME {
+            return false;
+        }
+        if left_out(&rel, config, &ignore) {
+            continue;
+        }
+        let metadata = std::fs::metadata(path);
+        if metadata.as_ref().is_ok_and(|m| !m.is_file()) {
+            return false;
+        }
+        let exists = metadata.is_ok();
+        let is_md = path
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("md"));
+        if is_md {
+            let at = walk.notes.binary_search_by(|(_, r)| walk_order(r, &rel));
+            match (at, exists) {
+                (Ok(_), true) => {}
+                (Ok(i), false) => {
+                    walk.notes.remove(i);
+                }
+                (Err(i), true) => walk.notes.insert(i, (path.clone(), rel.clone())),
+                (Err(_), false) => {}
+            }
+            touched.push(rel);
+        } else {
+            let at = walk.attachments.binary_search_by(|r| walk_order(r, &rel));
+            match (at, exists) {
+                (Ok(_), true) => {}
+                (Ok(i), false) => {
+                    walk.attachments.remove(i);
+                }
+                (Err(i), true) => walk.attachments.insert(i, rel),
+                // Gone, and not a known file: a folder moved away, with its notes.
+                (Err(_), false) => return false,
+            }
+        }
+    }
+    true
 }

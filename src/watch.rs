@@ -56,6 +56,23 @@ impl Rebuild {
     }
 }
 
+/// What `watch` keeps between builds: the parsed notes, the git history and the manifest of
+/// the output, so a rebuild reads only what changed.
+#[derive(Debug, Default)]
+pub struct State {
+    notes: Cache,
+    history: crate::provenance::Cached,
+    output: site::output::Memory,
+}
+
+impl State {
+    /// Forgets everything: the next build reads the vault and checks the output again.
+    pub fn forget(&mut self) {
+        self.notes = Cache::new();
+        self.output = site::output::Memory::default();
+    }
+}
+
 /// Editor files that are never notes: swap, backup, lock and probe files.
 fn editor_temporary(name: &str) -> bool {
     name.starts_with('.')
@@ -88,30 +105,35 @@ pub fn relevant(root: &Path, out: &Path, path: &Path) -> bool {
 /// Builds the site once with the notes that changed since the last build.
 pub fn rebuild(
     root: &Path,
-    cache: &mut Cache,
-    history: &mut crate::provenance::Cached,
+    state: &mut State,
+    changed: Option<&[PathBuf]>,
     options: &Options,
     number: u64,
 ) -> Rebuild {
     let started = Instant::now();
     crate::timing::phase("rebuild starts");
-    let vault = vault::load_cached(root, cache);
+    let vault = vault::load_changed(root, &mut state.notes, changed);
     crate::timing::phase("load the changed notes");
     let today = date::today();
     let model = Model::build(&vault, today);
     crate::timing::phase("join the model");
     let diagnostics = check::diagnostics(&vault, &model);
     crate::timing::phase("diagnostics");
-    let report = site::build_with(
+    let report = site::build_remembering(
         vault,
         Some(model),
         today,
         &site::Options {
             out: options.out.clone(),
             force: options.force,
-            provenance: Some(history.get(root)),
+            provenance: Some(state.history.get(root)),
         },
+        &mut state.output,
     );
+    if report.is_err() {
+        // The output may be half written: check every file next time.
+        state.output = site::output::Memory::default();
+    }
     Rebuild {
         number,
         diagnostics,
@@ -157,10 +179,9 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild) -> b
     };
     watch_tree(watcher.as_mut(), &root, &out).map_err(watch_error)?;
     // Watching starts before the first build, so a save during it is not missed.
-    let mut cache = Cache::new();
-    let mut history = crate::provenance::Cached::default();
+    let mut state = State::default();
     let mut number = 1;
-    if !report(&rebuild(&root, &mut cache, &mut history, options, number)) {
+    if !report(&rebuild(&root, &mut state, None, options, number)) {
         return Ok(());
     }
     loop {
@@ -178,12 +199,15 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild) -> b
             }
         }
         let mut wanted = false;
+        // The paths that changed, or None when everything must be read again.
+        let mut changed: Option<Vec<PathBuf>> = Some(Vec::new());
         for event in events {
             match event {
                 Ok(event) => {
                     if event.need_rescan() {
                         // Events were lost: read everything again.
-                        cache = Cache::new();
+                        state.forget();
+                        changed = None;
                         wanted = true;
                     }
                     if matches!(event.kind, EventKind::Access(_)) {
@@ -194,6 +218,9 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild) -> b
                             continue;
                         }
                         wanted = true;
+                        if let Some(changed) = &mut changed {
+                            changed.push(path.clone());
+                        }
                         // A folder created at the top is watched from now on.
                         if path.parent() == Some(root.as_path()) && path.is_dir() {
                             let _ = watcher.watch(path, RecursiveMode::Recursive);
@@ -202,14 +229,20 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild) -> b
                 }
                 Err(error) => {
                     eprintln!("upward: watching: {error}; reading the whole vault again");
-                    cache = Cache::new();
+                    state.forget();
+                    changed = None;
                     wanted = true;
                 }
             }
         }
         if wanted {
             number += 1;
-            if !report(&rebuild(&root, &mut cache, &mut history, options, number)) {
+            if let Some(changed) = &mut changed {
+                changed.sort();
+                changed.dedup();
+            }
+            let changed = changed.as_deref();
+            if !report(&rebuild(&root, &mut state, changed, options, number)) {
                 return Ok(());
             }
         }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Run, TestVault, files, upward};
+use common::{Run, TestVault, assert_same_as_fresh, files, upward};
 use std::path::{Path, PathBuf};
 
 fn build(vault: &TestVault, out: &Path) -> Run {
@@ -454,26 +454,6 @@ fn the_output_folder_inside_the_vault_is_not_read_and_files_added_to_it_stay() {
     assert!(run.stderr.contains("0 written"), "{}", run.stderr);
     assert_eq!(vault.read("_site/CNAME"), "trail.example.com\n");
     assert!(vault.path().join("_site/stray.md").exists());
-}
-
-/// Asserts that the site in `out` is, byte for byte, what a fresh build of the vault gives.
-fn assert_same_as_fresh(vault: &TestVault, out: &Path, after: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let fresh = dir.path().join("fresh");
-    build(vault, &fresh).code(0);
-    let incremental = files(out);
-    let full = files(&fresh);
-    assert_eq!(
-        incremental.keys().collect::<Vec<_>>(),
-        full.keys().collect::<Vec<_>>(),
-        "after {after}"
-    );
-    for (path, bytes) in &incremental {
-        assert!(
-            bytes == &full[path],
-            "after {after}, {path} differs from a fresh build"
-        );
-    }
 }
 
 #[test]

@@ -184,6 +184,21 @@ fn watch_follows_every_way_editors_save() {
     watch.next_build();
     assert!(vault.path().join("_site/notes/plan/index.html").exists());
     assert!(vault.path().join("_site/notes/later/index.html").exists());
+
+    // A new request, an attachment added and embedded, a note deleted: after all of it,
+    // what watch wrote is what a fresh build writes.
+    std::fs::write(
+        vault.path().join("1-1s/2026-11-24 Dana.md"),
+        note("2026-11-24", "a new week ![[chart.png]]") + "- [ ] Laptop ^laptop\n",
+    )
+    .unwrap();
+    watch.next_build();
+    std::fs::write(vault.path().join("1-1s/chart.png"), b"\x89PNG\r\n").unwrap();
+    watch.next_build();
+    std::fs::remove_file(vault.path().join("archive/Later.md")).unwrap();
+    watch.next_build();
+    drop(watch);
+    common::assert_same_as_fresh(&vault, &vault.path().join("_site"), "watching");
 }
 
 #[test]

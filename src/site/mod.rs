@@ -277,6 +277,12 @@ struct Site<'a> {
     history: u64,
     /// Hashes of the inputs of the summary pages, each over what it shows.
     rows_hash: u64,
+    /// Per request and per follow-up: the hash of its row, and of its mentions.
+    record_hashes: [Vec<(u64, u64)>; 2],
+    /// Per note: the hash of its meeting row (0 for other notes).
+    meeting_hashes: Vec<u64>,
+    /// How many wins the meetings hold.
+    wins_count: usize,
     meetings_hash: u64,
     wins_hash: u64,
     outcomes_hash: u64,
@@ -316,6 +322,81 @@ impl<'a> Site<'a> {
         entries(&self.provenance.blocks).hash(&mut history);
         self.history = history.finish();
 
+        let one = |value: &dyn Fn(&mut xxhash_rust::xxh3::Xxh3)| {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            value(&mut h);
+            h.finish()
+        };
+        // Each row, each record's mentions and each meeting is hashed once, in parallel; pages
+        // and summaries combine these.
+        let records = |list: &'a [Record]| -> Vec<(u64, u64)> {
+            list.par_iter()
+                .map(|record| {
+                    let row = one(&|h| self.rows[&(record.kind, record.id.as_str())].hash(h));
+                    let events = one(&|h| {
+                        for event in &record.events {
+                            let item = &self.vault.notes[event.note].items[event.item];
+                            (
+                                self.vault.notes[event.note].digest,
+                                event.item,
+                                item.line,
+                                event.date,
+                                event.status.name(),
+                            )
+                                .hash(h);
+                        }
+                    });
+                    (row, events)
+                })
+                .collect()
+        };
+        self.record_hashes = [
+            records(&self.model.requests),
+            records(&self.model.follow_ups),
+        ];
+        // Per meeting: its row, and what it adds to the wins, the outcomes and data.json.
+        let meetings: Vec<(u64, u64, u64, u64, usize)> = self
+            .model
+            .meetings
+            .par_iter()
+            .map(|meeting| {
+                let note = &self.vault.notes[meeting.note];
+                let row = one(&|h| self.meeting_row(meeting.note).hash(h));
+                let title = note.meeting_title();
+                let mut wins = xxhash_rust::xxh3::Xxh3::new();
+                let mut outcomes = xxhash_rust::xxh3::Xxh3::new();
+                let mut data = xxhash_rust::xxh3::Xxh3::new();
+                let p = &note.properties;
+                (&note.path, &p.with, &p.template, p.recap_sent, &note.tags).hash(&mut data);
+                let mut count = 0;
+                for item in &note.items {
+                    let fields = (
+                        meeting.date,
+                        &title,
+                        &item.text,
+                        &*item.section,
+                        &item.id,
+                        item.line,
+                    );
+                    match item.kind {
+                        Kind::Wins => {
+                            count += 1;
+                            fields.hash(&mut wins);
+                        }
+                        Kind::Outcomes => fields.hash(&mut outcomes),
+                        Kind::Priorities => fields.hash(&mut data),
+                        _ => {}
+                    }
+                }
+                (row, wins.finish(), outcomes.finish(), data.finish(), count)
+            })
+            .collect();
+        self.meeting_hashes = vec![0; self.vault.notes.len()];
+        for (meeting, hashes) in self.model.meetings.iter().zip(&meetings) {
+            self.meeting_hashes[meeting.note] = hashes.0;
+        }
+        self.wins_count = meetings.iter().map(|m| m.4).sum();
+
         let start = || {
             let mut h = xxhash_rust::xxh3::Xxh3::new();
             self.global.hash(&mut h);
@@ -323,43 +404,23 @@ impl<'a> Site<'a> {
         };
         let mut rows = start();
         let mut history = start();
-        for record in self.model.requests.iter().chain(&self.model.follow_ups) {
-            self.rows[&(record.kind, record.id.as_str())].hash(&mut rows);
-            for event in &record.events {
-                let item = &self.vault.notes[event.note].items[event.item];
-                (event.note, item.line, event.date, event.status.name()).hash(&mut history);
-            }
+        for (row, events) in self.record_hashes.iter().flatten() {
+            row.hash(&mut rows);
+            events.hash(&mut history);
         }
         self.rows_hash = rows.finish();
-        let mut meetings = start();
+        let mut meetings_hash = start();
         let mut wins = start();
         let mut outcomes = start();
         let mut data = start();
         (self.rows_hash, history.finish()).hash(&mut data);
-        for meeting in &self.model.meetings {
-            let note = &self.vault.notes[meeting.note];
-            self.meeting_row(meeting.note).hash(&mut meetings);
-            let p = &note.properties;
-            (&note.path, &p.with, &p.template, p.recap_sent, &note.tags).hash(&mut data);
-            let title = note.meeting_title();
-            for item in &note.items {
-                let fields = (
-                    meeting.date,
-                    &title,
-                    &item.text,
-                    &*item.section,
-                    &item.id,
-                    item.line,
-                );
-                match item.kind {
-                    Kind::Wins => fields.hash(&mut wins),
-                    Kind::Outcomes => fields.hash(&mut outcomes),
-                    Kind::Priorities => fields.hash(&mut data),
-                    _ => {}
-                }
-            }
+        for (row, w, o, d, _) in &meetings {
+            row.hash(&mut meetings_hash);
+            w.hash(&mut wins);
+            o.hash(&mut outcomes);
+            d.hash(&mut data);
         }
-        self.meetings_hash = meetings.finish();
+        self.meetings_hash = meetings_hash.finish();
         self.wins_hash = wins.finish();
         self.outcomes_hash = outcomes.finish();
         (self.meetings_hash, self.wins_hash, self.outcomes_hash).hash(&mut data);
@@ -367,6 +428,11 @@ impl<'a> Site<'a> {
             (tag, notes.len()).hash(&mut data);
         }
         self.data_hash = data.finish();
+    }
+
+    /// The hash of a record's ledger row.
+    fn row_hash(&self, kind: Kind, index: usize) -> u64 {
+        self.record_hashes[usize::from(kind == Kind::FollowUps)][index].0
     }
 
     fn new(
@@ -474,6 +540,9 @@ impl<'a> Site<'a> {
             global: 0,
             history: 0,
             rows_hash: 0,
+            record_hashes: Default::default(),
+            meeting_hashes: Vec::new(),
+            wins_count: 0,
             meetings_hash: 0,
             wins_hash: 0,
             outcomes_hash: 0,
@@ -729,7 +798,19 @@ pub fn build_with(
     today: Date,
     options: &Options,
 ) -> Result<Report> {
-    let out = Output::open(&options.out, &vault.root, options.force)?;
+    build_remembering(vault, model, today, options, &mut output::Memory::default())
+}
+
+/// Builds the site like [`build_with`], with what the last build of this process left in
+/// `memory` (`watch` keeps it between builds), and leaves there what this one wrote.
+pub fn build_remembering(
+    vault: Vault,
+    model: Option<Model>,
+    today: Date,
+    options: &Options,
+    memory: &mut output::Memory,
+) -> Result<Report> {
+    let out = Output::open_remembering(&options.out, &vault.root, options.force, memory)?;
     let templates = SiteTemplates::load(&vault.root, &vault.config)?;
     crate::timing::phase("open the output, load templates");
     let (vault, model) = crate::model::published(vault, model, today);
@@ -765,13 +846,45 @@ pub fn build_with(
     pages.extend(site.tags.keys().cloned().map(Page::Tag));
     pages.push(Page::Review(None));
     pages.extend((0..site.periods.len()).map(|i| Page::Review(Some(i))));
-    let used: Vec<(BTreeSet<String>, bool)> = pages
+    // Pages rendered from the same inputs by the last build are kept as they are.
+    let keyed: Vec<(&Page, pages::Key, Option<Vec<String>>)> = pages
         .par_iter()
-        .map(|page| pages::render_page(&site, &templates, &out, page))
-        .collect::<Result<_>>()?;
-    crate::timing::phase("render and write pages");
-    let rendered = used.iter().filter(|(_, rendered)| *rendered).count();
-    let attachments: BTreeSet<String> = used.into_iter().flat_map(|(uses, _)| uses).collect();
+        .map(|page| {
+            let key = pages::page_key(&site, page);
+            let kept = out.unchanged_page(&key.0, key.1);
+            (page, key, kept)
+        })
+        .collect();
+    crate::timing::phase("page keys");
+    let mut attachments: BTreeSet<String> = BTreeSet::new();
+    let mut changed = Vec::new();
+    for (page, key, kept) in keyed {
+        match kept {
+            Some(uses) => attachments.extend(uses),
+            None => changed.push((page, key)),
+        }
+    }
+    let rendered = changed.len();
+    // data.json is the largest file: it is written beside the pages, not after them.
+    let data = || -> Result<()> {
+        if out.unchanged_page("data.json", site.data_hash).is_none() {
+            out.write_stream("data.json", |w| data::data_json(&site, w))?;
+            out.remember_inputs("data.json", site.data_hash, &BTreeSet::new());
+        }
+        Ok(())
+    };
+    let (used, data) = rayon::join(
+        || {
+            changed
+                .into_par_iter()
+                .map(|(page, key)| pages::render_page(&site, &templates, &out, page, key))
+                .collect::<Result<Vec<BTreeSet<String>>>>()
+        },
+        data,
+    );
+    data?;
+    crate::timing::phase("render and write pages, data.json");
+    attachments.extend(used?.into_iter().flatten());
     for path in &attachments {
         let source = vault.root.join(path);
         let bytes = std::fs::read(&source).map_err(|e| crate::error::Error::io(&source, e))?;
@@ -780,13 +893,9 @@ pub fn build_with(
     for (name, text) in templates.files() {
         out.write(name, text.as_bytes())?;
     }
-    if out.unchanged_page("data.json", site.data_hash).is_none() {
-        out.write_stream("data.json", |w| data::data_json(&site, w))?;
-        out.remember_inputs("data.json", site.data_hash, &BTreeSet::new());
-    }
-    crate::timing::phase("attachments, assets, data.json");
+    crate::timing::phase("attachments, assets");
     let files = pages.len() + attachments.len() + templates.files().len() + 1;
-    let output = out.finish()?;
+    let output = out.finish_remembering(memory)?;
     crate::timing::phase("manifest");
     Ok(Report {
         files,

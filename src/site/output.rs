@@ -23,6 +23,8 @@ pub struct Report {
 pub struct Output {
     root: PathBuf,
     previous: BTreeMap<String, Entry>,
+    /// Whether `previous` is what this process wrote last (then the files need no checking).
+    trusted: bool,
     current: Mutex<BTreeMap<String, Entry>>,
     folders: Mutex<BTreeSet<PathBuf>>,
     written: AtomicUsize,
@@ -68,6 +70,10 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     Ok(resolved)
 }
 
+/// What the manifest of the last build held, kept in memory between the builds of `watch`.
+#[derive(Debug, Default)]
+pub struct Memory(Option<BTreeMap<String, Entry>>);
+
 /// What the manifest records of one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Entry {
@@ -107,6 +113,17 @@ impl Output {
     /// Opens `out` for a build of the vault at `vault`. Refuses the vault itself, a folder that
     /// contains the vault, and, unless `force`, a folder holding files upward did not write.
     pub fn open(out: &Path, vault: &Path, force: bool) -> Result<Output> {
+        Output::open_remembering(out, vault, force, &mut Memory::default())
+    }
+
+    /// Opens `out` like [`Output::open`], with the manifest this process wrote last, if any:
+    /// then the files it lists are taken to be as it wrote them, without reading the folder.
+    pub fn open_remembering(
+        out: &Path,
+        vault: &Path,
+        force: bool,
+        memory: &mut Memory,
+    ) -> Result<Output> {
         let out_abs = absolute(out)?;
         let vault_abs = absolute(vault)?;
         if out_abs == vault_abs {
@@ -127,7 +144,8 @@ impl Output {
                 out.display()
             )));
         }
-        let previous = read_manifest(&out_abs);
+        let trusted = memory.0.is_some();
+        let previous = memory.0.take().unwrap_or_else(|| read_manifest(&out_abs));
         // A folder with a manifest is one upward built: files added to it since are left
         // alone (only what the manifest lists is ever removed), so only a folder without one
         // needs looking through.
@@ -156,6 +174,7 @@ impl Output {
         Ok(Output {
             root: out_abs,
             previous,
+            trusted,
             current: Mutex::new(BTreeMap::new()),
             folders: Mutex::new(BTreeSet::new()),
             written: AtomicUsize::new(0),
@@ -174,7 +193,8 @@ impl Output {
         let digest = hash(bytes);
         let path = self.root.join(rel);
         let same = self.previous.get(rel).is_some_and(|e| e.digest == digest)
-            && std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64);
+            && (self.trusted
+                || std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64));
         if same {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
         } else {
@@ -250,7 +270,8 @@ impl Output {
             return None;
         }
         let length: u64 = entry.digest.rsplit('-').next()?.parse().ok()?;
-        if !std::fs::metadata(self.root.join(rel)).is_ok_and(|m| m.len() == length) {
+        if !self.trusted && !std::fs::metadata(self.root.join(rel)).is_ok_and(|m| m.len() == length)
+        {
             return None;
         }
         self.unchanged.fetch_add(1, Ordering::Relaxed);
@@ -294,6 +315,11 @@ impl Output {
     /// Removes what an earlier build wrote and this one did not, then records what this build
     /// wrote.
     pub fn finish(self) -> Result<Report> {
+        self.finish_remembering(&mut Memory::default())
+    }
+
+    /// Finishes like [`Output::finish`], keeping the manifest in `memory` for the next build.
+    pub fn finish_remembering(self, memory: &mut Memory) -> Result<Report> {
         let current = self.current.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut removed = 0;
         for rel in self
@@ -317,6 +343,14 @@ impl Output {
                 folder = dir.parent();
             }
         }
+        if current == self.previous && self.root.join(MANIFEST).is_file() {
+            memory.0 = Some(current);
+            return Ok(Report {
+                written: self.written.into_inner(),
+                unchanged: self.unchanged.into_inner(),
+                removed,
+            });
+        }
         let mut manifest = String::new();
         for (rel, entry) in &current {
             manifest.push_str(&entry.digest);
@@ -334,9 +368,8 @@ impl Output {
             manifest.push('\n');
         }
         let path = self.root.join(MANIFEST);
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(manifest.as_str()) {
-            std::fs::write(&path, manifest).map_err(|e| Error::io(&path, e))?;
-        }
+        std::fs::write(&path, manifest).map_err(|e| Error::io(&path, e))?;
+        memory.0 = Some(current);
         Ok(Report {
             written: self.written.into_inner(),
             unchanged: self.unchanged.into_inner(),

@@ -23,18 +23,19 @@ struct Stats {
     wins: usize,
 }
 
+/// A page's path, and a hash of everything it is rendered from.
+pub(super) type Key = (String, u64);
+
+/// Renders and writes a page, given its path and the hash of its inputs ([`page_key`]).
 pub(super) fn render_page(
     site: &Site<'_>,
     templates: &SiteTemplates,
     out: &Output,
     page: &Page,
-) -> Result<(BTreeSet<String>, bool)> {
+    (path, inputs): Key,
+) -> Result<BTreeSet<String>> {
     let vault = site.vault;
     let model = site.model;
-    let (path, inputs) = page_key(site, page);
-    if let Some(uses) = out.unchanged_page(&path, inputs) {
-        return Ok((uses.into_iter().collect(), false));
-    }
     let mut used = BTreeSet::new();
     match page {
         Page::Dashboard => {
@@ -750,12 +751,12 @@ pub(super) fn render_page(
         }
     }
     out.remember_inputs(&path, inputs, &used);
-    Ok((used, true))
+    Ok(used)
 }
 
 /// The file a page is written to, and a hash of everything it is rendered from: when the hash
 /// is the one of the last build, the page would come out the same and is not rendered again.
-fn page_key(site: &Site<'_>, page: &Page) -> (String, u64) {
+pub(super) fn page_key(site: &Site<'_>, page: &Page) -> Key {
     use std::hash::{Hash, Hasher};
     let model = site.model;
     let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -767,12 +768,7 @@ fn page_key(site: &Site<'_>, page: &Page) -> (String, u64) {
                 .and_then(|d| review::note_commit(&note.path, d, &site.provenance))
                 .hash(&mut h);
             for &(kind, i) in &site.mentions[*index] {
-                let records = if kind == Kind::Requests {
-                    &model.requests
-                } else {
-                    &model.follow_ups
-                };
-                site.request_row(&records[i]).hash(&mut h);
+                site.row_hash(kind, i).hash(&mut h);
             }
             if let Some(position) = site.positions[*index] {
                 for neighbour in [position.checked_sub(1), Some(position + 1)]
@@ -780,7 +776,7 @@ fn page_key(site: &Site<'_>, page: &Page) -> (String, u64) {
                     .flatten()
                 {
                     if let Some(meeting) = model.meetings.get(neighbour) {
-                        site.meeting_row(meeting.note).hash(&mut h);
+                        site.meeting_hashes[meeting.note].hash(&mut h);
                     }
                 }
             }
@@ -793,17 +789,10 @@ fn page_key(site: &Site<'_>, page: &Page) -> (String, u64) {
                 &model.follow_ups[*index]
             };
             let row = site.request_row(record);
-            (site.global, row).hash(&mut h);
+            let (row_hash, events) =
+                site.record_hashes[usize::from(*kind == Kind::FollowUps)][*index];
+            (site.global, row_hash, events).hash(&mut h);
             review::request_commit(record, site.vault, &site.provenance).hash(&mut h);
-            for event in &record.events {
-                (
-                    site.vault.notes[event.note].digest,
-                    event.item,
-                    event.date,
-                    event.status.name(),
-                )
-                    .hash(&mut h);
-            }
             format!("{}index.html", row.url)
         }
         Page::NotFound => {
@@ -811,16 +800,9 @@ fn page_key(site: &Site<'_>, page: &Page) -> (String, u64) {
             "404.html".to_owned()
         }
         Page::Dashboard => {
-            let wins = site
-                .vault
-                .notes
-                .iter()
-                .flat_map(|n| &n.items)
-                .filter(|i| i.kind == Kind::Wins)
-                .count();
-            (site.global, site.rows_hash, wins).hash(&mut h);
+            (site.global, site.rows_hash, site.wins_count).hash(&mut h);
             for meeting in model.meetings.iter().rev().take(8) {
-                site.meeting_row(meeting.note).hash(&mut h);
+                site.meeting_hashes[meeting.note].hash(&mut h);
             }
             "index.html".to_owned()
         }
@@ -852,7 +834,7 @@ fn page_key(site: &Site<'_>, page: &Page) -> (String, u64) {
             let note = person.note.map(|n| site.vault.notes[n].digest);
             (site.rows_hash, note).hash(&mut h);
             for &meeting in &person.meetings {
-                site.meeting_row(meeting).hash(&mut h);
+                site.meeting_hashes[meeting].hash(&mut h);
             }
             format!("people/{}/index.html", person.slug)
         }
@@ -887,12 +869,13 @@ fn page_key(site: &Site<'_>, page: &Page) -> (String, u64) {
                     let note = &site.vault.notes[meeting.note];
                     (meeting.date, note.digest).hash(&mut h);
                 }
-                for record in model
+                for (i, _) in model
                     .requests
                     .iter()
-                    .filter(|r| r.raised >= period.from && r.raised <= period.to)
+                    .enumerate()
+                    .filter(|(_, r)| r.raised >= period.from && r.raised <= period.to)
                 {
-                    site.request_row(record).hash(&mut h);
+                    site.row_hash(Kind::Requests, i).hash(&mut h);
                 }
             }
             match which {

@@ -176,3 +176,26 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Asserts that the site in `out` is, byte for byte, what a fresh build of the vault gives.
+#[allow(dead_code)]
+pub fn assert_same_as_fresh(vault: &TestVault, out: &Path, after: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh");
+    vault
+        .run(&["build", "--out", fresh.to_str().unwrap()])
+        .code(0);
+    let incremental = files(out);
+    let full = files(&fresh);
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>(),
+        "after {after}"
+    );
+    for (path, bytes) in &incremental {
+        assert!(
+            bytes == &full[path],
+            "after {after}, {path} differs from a fresh build"
+        );
+    }
+}
