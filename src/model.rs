@@ -93,9 +93,11 @@ impl Model {
         meetings.sort_by(|a, b| {
             (a.date, &vault.notes[a.note].path).cmp(&(b.date, &vault.notes[b.note].path))
         });
-        let mut diagnostics = Vec::new();
-        let requests = ledger(vault, &meetings, Kind::Requests, &mut diagnostics);
-        let follow_ups = ledger(vault, &meetings, Kind::FollowUps, &mut diagnostics);
+        let ((requests, mut diagnostics), (follow_ups, more)) = rayon::join(
+            || ledger(vault, &meetings, Kind::Requests),
+            || ledger(vault, &meetings, Kind::FollowUps),
+        );
+        diagnostics.extend(more);
         let stale = i64::from(vault.config.stale_after_days);
         for record in requests.iter().filter(|r| r.status.is_open()) {
             let days = record.days_open(today);
@@ -153,12 +155,9 @@ impl Model {
     }
 }
 
-fn ledger(
-    vault: &Vault,
-    meetings: &[Meeting],
-    kind: Kind,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<Record> {
+/// The records of one kind, and the IDs that seem to name two different things.
+fn ledger(vault: &Vault, meetings: &[Meeting], kind: Kind) -> (Vec<Record>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
     let mut records: Vec<Record> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     for meeting in meetings {
@@ -230,7 +229,7 @@ fn ledger(
     for record in &mut records {
         settle(record, vault);
     }
-    records
+    (records, diagnostics)
 }
 
 /// Fills in what a record's events say: the latest status, wording, person and outcome.
@@ -306,18 +305,22 @@ fn different_wording(a: &str, b: &str) -> bool {
     if a == b {
         return false;
     }
-    let words = |text: &str| -> std::collections::BTreeSet<String> {
-        note::plain_text(text)
+    // The distinct words of three letters or more, lower-cased and sorted.
+    let words = |text: &str| -> Vec<String> {
+        let mut words: Vec<String> = note::plain_text(text)
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().count() > 2)
+            .filter(|w| w.len() > 2 && w.chars().nth(2).is_some())
             .map(str::to_lowercase)
-            .collect()
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        words
     };
     let (a, b) = (words(a), words(b));
     if a.is_empty() || b.is_empty() {
         return false;
     }
-    let shared = a.intersection(&b).count();
+    let shared = a.iter().filter(|w| b.binary_search(w).is_ok()).count();
     shared * 2 < a.len().min(b.len())
 }
 
