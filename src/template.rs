@@ -63,6 +63,15 @@ pub const SITE: &[(&str, &str)] = &[
         include_str!("../templates/site/request.html"),
     ),
     ("items.html", include_str!("../templates/site/items.html")),
+    ("item.html", include_str!("../templates/site/item.html")),
+    (
+        "request-row.html",
+        include_str!("../templates/site/request-row.html"),
+    ),
+    (
+        "meeting-row.html",
+        include_str!("../templates/site/meeting-row.html"),
+    ),
     ("people.html", include_str!("../templates/site/people.html")),
     ("person.html", include_str!("../templates/site/person.html")),
     ("tags.html", include_str!("../templates/site/tags.html")),
@@ -80,6 +89,28 @@ pub const SITE: &[(&str, &str)] = &[
     ("style.css", include_str!("../templates/site/style.css")),
     ("filter.js", include_str!("../templates/site/filter.js")),
 ];
+
+/// HTML rendered already (a row, an item), put into a page as it is.
+#[derive(Debug, Clone)]
+pub struct Html(minijinja::Value);
+
+impl Html {
+    /// Shared, not copied: a row in three pages is one string.
+    pub fn new(mut html: String) -> Html {
+        // A template file ends with a newline; the list around it has its own.
+        html.truncate(html.trim_end().len());
+        Html(minijinja::Value::from_safe_string(html))
+    }
+}
+
+impl Serialize for Html {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
 
 /// The site's templates: the built-in ones, each replaced by the vault's
 /// `<templates>/site/<name>` when there is one.

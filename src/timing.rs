@@ -20,9 +20,17 @@ pub fn phase(name: &str) {
     let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(previous) = *last {
         eprintln!(
-            "timing: {name}: {:.1} ms",
-            (now - previous).as_secs_f64() * 1e3
+            "timing: {name}: {:.1} ms{}",
+            (now - previous).as_secs_f64() * 1e3,
+            resident().map_or_else(String::new, |mb| format!(", {mb} MB resident"))
         );
     }
     *last = Some(now);
+}
+
+/// The resident memory of the process, where the system tells it.
+fn resident() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096 / 1_000_000)
 }

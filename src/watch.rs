@@ -62,14 +62,14 @@ impl Rebuild {
 pub struct State {
     notes: Cache,
     history: crate::provenance::Cached,
-    output: site::output::Memory,
+    output: site::Memory,
 }
 
 impl State {
     /// Forgets everything: the next build reads the vault and checks the output again.
     pub fn forget(&mut self) {
         self.notes = Cache::new();
-        self.output = site::output::Memory::default();
+        self.output = site::Memory::kept();
     }
 }
 
@@ -132,7 +132,7 @@ pub fn rebuild(
     );
     if report.is_err() {
         // The output may be half written: check every file next time.
-        state.output = site::output::Memory::default();
+        state.output = site::Memory::kept();
     }
     Rebuild {
         number,
@@ -180,6 +180,7 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild) -> b
     watch_tree(watcher.as_mut(), &root, &out).map_err(watch_error)?;
     // Watching starts before the first build, so a save during it is not missed.
     let mut state = State::default();
+    state.forget();
     let mut number = 1;
     if !report(&rebuild(&root, &mut state, None, options, number)) {
         return Ok(());

@@ -4,6 +4,7 @@
 
 pub mod charts;
 mod data;
+pub mod fragments;
 pub mod output;
 mod pages;
 
@@ -18,8 +19,9 @@ use crate::model::{Model, Record, median};
 use crate::note::{Note, plain_text};
 use crate::slug::slugify;
 use crate::task::Status;
-use crate::template::SiteTemplates;
+use crate::template::{Html, SiteTemplates};
 use crate::vault::Vault;
+use fragments::Fragment;
 use output::Output;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -256,6 +258,9 @@ impl Resolver for PageLinks<'_> {
 struct Site<'a> {
     vault: &'a Vault,
     model: &'a Model,
+    templates: &'a SiteTemplates,
+    /// Rows and items rendered once for every page that shows them.
+    fragments: &'a fragments::Fragments,
     info: SiteInfo,
     note_urls: Vec<String>,
     links: LinkIndex,
@@ -430,6 +435,108 @@ impl<'a> Site<'a> {
         self.data_hash = data.finish();
     }
 
+    /// The key of a fragment: its inputs, with what every page depends on.
+    fn fragment_key(&self, inputs: impl std::hash::Hash) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        (self.global, inputs).hash(&mut h);
+        h.finish()
+    }
+
+    /// The ledger row of a request or follow-up, for a page `root` away from the site root.
+    fn row_html(&self, kind: Kind, index: usize, root: &str) -> Result<Html> {
+        let key = self.fragment_key(("row", self.row_hash(kind, index), root));
+        let fragment = self.fragments.get(key, || {
+            let records = if kind == Kind::Requests {
+                &self.model.requests
+            } else {
+                &self.model.follow_ups
+            };
+            #[derive(Serialize)]
+            struct Context<'c> {
+                root: &'c str,
+                r: &'c RequestRow,
+            }
+            let r = self.request_row(&records[index]);
+            Ok(Fragment {
+                html: Html::new(
+                    self.templates
+                        .render("request-row.html", &Context { root, r })?,
+                ),
+                uses: Vec::new(),
+            })
+        })?;
+        Ok(fragment.html.clone())
+    }
+
+    /// A meeting in a list of meetings.
+    fn meeting_html(&self, note: usize, root: &str) -> Result<Html> {
+        let key = self.fragment_key(("meeting", self.meeting_hashes[note], root));
+        let fragment = self.fragments.get(key, || {
+            #[derive(Serialize)]
+            struct Context<'c> {
+                root: &'c str,
+                m: MeetingRow,
+            }
+            let m = self.meeting_row(note);
+            Ok(Fragment {
+                html: Html::new(
+                    self.templates
+                        .render("meeting-row.html", &Context { root, m })?,
+                ),
+                uses: Vec::new(),
+            })
+        })?;
+        Ok(fragment.html.clone())
+    }
+
+    /// An item of a meeting (a win, a decision) as the wins and decisions pages list it.
+    fn item_fragment(
+        &self,
+        meeting: &crate::model::Meeting,
+        index: usize,
+        root: &str,
+    ) -> Result<std::sync::Arc<Fragment>> {
+        let note = &self.vault.notes[meeting.note];
+        let key = self.fragment_key(("item", note.digest, meeting.note, meeting.date, index, root));
+        self.fragments.get(key, || {
+            let item = &note.items[index];
+            let (html, uses) = self.inline(&item.text, &note.path, root);
+            #[derive(Serialize)]
+            struct ItemRow {
+                html: String,
+                url: String,
+                date: String,
+                label: Option<String>,
+            }
+            let label = (item.kind == Kind::Outcomes
+                && !item.section.eq_ignore_ascii_case("outcomes"))
+            .then(|| item.section.to_string());
+            let item = ItemRow {
+                html,
+                url: format!(
+                    "{}#block-{}",
+                    self.note_urls[meeting.note],
+                    html::slugify_block(&item.id)
+                ),
+                date: meeting.date.to_string(),
+                label,
+            };
+            #[derive(Serialize)]
+            struct Context<'c> {
+                root: &'c str,
+                item: ItemRow,
+            }
+            Ok(Fragment {
+                html: Html::new(
+                    self.templates
+                        .render("item.html", &Context { root, item })?,
+                ),
+                uses: uses.into_iter().collect(),
+            })
+        })
+    }
+
     /// The hash of a record's ledger row.
     fn row_hash(&self, kind: Kind, index: usize) -> u64 {
         self.record_hashes[usize::from(kind == Kind::FollowUps)][index].0
@@ -438,6 +545,8 @@ impl<'a> Site<'a> {
     fn new(
         vault: &'a Vault,
         model: &'a Model,
+        templates: &'a SiteTemplates,
+        fragments: &'a fragments::Fragments,
         provenance: Option<std::sync::Arc<crate::provenance::Provenance>>,
     ) -> Site<'a> {
         let meeting_slugs = unique_slugs(
@@ -534,6 +643,8 @@ impl<'a> Site<'a> {
         let mut site = Site {
             vault,
             model,
+            templates,
+            fragments,
             mentions,
             positions,
             rows: HashMap::new(),
@@ -798,7 +909,25 @@ pub fn build_with(
     today: Date,
     options: &Options,
 ) -> Result<Report> {
-    build_remembering(vault, model, today, options, &mut output::Memory::default())
+    build_remembering(vault, model, today, options, &mut Memory::default())
+}
+
+/// What `watch` keeps from one build to the next: the output's manifest and the rendered
+/// fragments of pages.
+#[derive(Debug, Default)]
+pub struct Memory {
+    output: output::Memory,
+    fragments: fragments::Fragments,
+}
+
+impl Memory {
+    /// The memory of a process that builds again and again.
+    pub fn kept() -> Memory {
+        Memory {
+            output: output::Memory::default(),
+            fragments: fragments::Fragments::kept(),
+        }
+    }
 }
 
 /// Builds the site like [`build_with`], with what the last build of this process left in
@@ -808,14 +937,21 @@ pub fn build_remembering(
     model: Option<Model>,
     today: Date,
     options: &Options,
-    memory: &mut output::Memory,
+    memory: &mut Memory,
 ) -> Result<Report> {
-    let out = Output::open_remembering(&options.out, &vault.root, options.force, memory)?;
+    let out =
+        Output::open_remembering(&options.out, &vault.root, options.force, &mut memory.output)?;
     let templates = SiteTemplates::load(&vault.root, &vault.config)?;
     crate::timing::phase("open the output, load templates");
     let (vault, model) = crate::model::published(vault, model, today);
     crate::timing::phase("published notes");
-    let mut site = Site::new(&vault, &model, options.provenance.clone());
+    let mut site = Site::new(
+        &vault,
+        &model,
+        &templates,
+        &memory.fragments,
+        options.provenance.clone(),
+    );
     crate::timing::phase("index the site");
     site.fingerprint(templates.digest);
     crate::timing::phase("fingerprint");
@@ -895,7 +1031,9 @@ pub fn build_remembering(
     }
     crate::timing::phase("attachments, assets");
     let files = pages.len() + attachments.len() + templates.files().len() + 1;
-    let output = out.finish_remembering(memory)?;
+    drop(site);
+    memory.fragments.finish();
+    let output = out.finish_remembering(&mut memory.output)?;
     crate::timing::phase("manifest");
     Ok(Report {
         files,

@@ -1,6 +1,7 @@
 //! Each page of the site: its context, and the template that renders it.
 
 use super::*;
+use crate::template::Html;
 
 fn write_page(
     out: &Output,
@@ -68,13 +69,13 @@ pub(super) fn render_page(
                 .entry(model.today.format("%Y-%m").to_string())
                 .or_default();
             let months = fill_months(months);
-            let recent: Vec<MeetingRow> = model
+            let recent = model
                 .meetings
                 .iter()
                 .rev()
                 .take(8)
-                .map(|m| site.meeting_row(m.note))
-                .collect();
+                .map(|m| site.meeting_html(m.note, root))
+                .collect::<Result<Vec<Html>>>()?;
             #[derive(Serialize)]
             struct Charts {
                 open_by_age: String,
@@ -99,7 +100,7 @@ pub(super) fn render_page(
                 stats: Stats,
                 open: Vec<&'a RequestRow>,
                 charts: Charts,
-                meetings: Vec<MeetingRow>,
+                meetings: Vec<Html>,
             }
             let stats = Stats {
                 meetings: model.meetings.len(),
@@ -128,14 +129,14 @@ pub(super) fn render_page(
             struct Context<'a> {
                 #[serde(flatten)]
                 common: Common<'a>,
-                meetings: Vec<MeetingRow>,
+                meetings: Vec<Html>,
             }
             let meetings = model
                 .meetings
                 .iter()
                 .rev()
-                .map(|m| site.meeting_row(m.note))
-                .collect();
+                .map(|m| site.meeting_html(m.note, "../"))
+                .collect::<Result<Vec<Html>>>()?;
             write_page(
                 out,
                 templates,
@@ -257,19 +258,16 @@ pub(super) fn render_page(
                     format!("Requests: {}", status_label(*status).to_lowercase()),
                 ),
             };
-            let keep = |r: &&Record| filter.is_none_or(|s| r.status == s);
-            let requests: Vec<&RequestRow> = model
-                .requests
-                .iter()
-                .filter(keep)
-                .map(|r| site.request_row(r))
-                .collect();
-            let follow_ups: Vec<&RequestRow> = model
-                .follow_ups
-                .iter()
-                .filter(keep)
-                .map(|r| site.request_row(r))
-                .collect();
+            let rows = |kind: Kind, records: &[Record]| {
+                records
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| filter.is_none_or(|s| r.status == s))
+                    .map(|(i, _)| site.row_html(kind, i, &root))
+                    .collect::<Result<Vec<Html>>>()
+            };
+            let requests = rows(Kind::Requests, &model.requests)?;
+            let follow_ups = rows(Kind::FollowUps, &model.follow_ups)?;
             #[derive(Serialize)]
             struct StatusLink {
                 label: String,
@@ -316,8 +314,8 @@ pub(super) fn render_page(
                 heading: String,
                 statuses: Vec<StatusLink>,
                 people: Vec<PersonOption>,
-                requests: Vec<&'a RequestRow>,
-                follow_ups: Vec<&'a RequestRow>,
+                requests: Vec<Html>,
+                follow_ups: Vec<Html>,
             }
             write_page(
                 out,
@@ -422,38 +420,21 @@ pub(super) fn render_page(
                 )
             };
             #[derive(Serialize)]
-            struct ItemRow {
-                html: String,
-                url: String,
-                date: String,
-                label: Option<String>,
-            }
-            #[derive(Serialize)]
             struct Group {
                 title: String,
                 url: Option<String>,
-                items: Vec<ItemRow>,
+                items: Vec<Html>,
             }
             let mut groups: Vec<Group> = Vec::new();
             for meeting in model.meetings.iter().rev() {
                 let note = &vault.notes[meeting.note];
                 let mut items = Vec::new();
-                for item in note.items.iter().filter(|i| i.kind == kind) {
-                    let (html, links) = site.inline(&item.text, &note.path, root);
-                    used.extend(links);
-                    let label = (kind == Kind::Outcomes
-                        && !item.section.eq_ignore_ascii_case("outcomes"))
-                    .then(|| item.section.to_string());
-                    items.push(ItemRow {
-                        html,
-                        url: format!(
-                            "{}#block-{}",
-                            site.note_urls[meeting.note],
-                            html::slugify_block(&item.id)
-                        ),
-                        date: meeting.date.to_string(),
-                        label,
-                    });
+                for (index, item) in note.items.iter().enumerate() {
+                    if item.kind == kind {
+                        let fragment = site.item_fragment(meeting, index, root)?;
+                        used.extend(fragment.uses.iter().cloned());
+                        items.push(fragment.html.clone());
+                    }
                 }
                 if items.is_empty() {
                     continue;
@@ -501,10 +482,11 @@ pub(super) fn render_page(
                 median_days: Option<i64>,
             }
             let row = |person: &Person| {
-                let records: Vec<&Record> = model
+                let records: Vec<(usize, &Record)> = model
                     .requests
                     .iter()
-                    .filter(|r| {
+                    .enumerate()
+                    .filter(|(_, r)| {
                         r.events
                             .iter()
                             .any(|e| person.meeting_set.contains(&e.note))
@@ -512,8 +494,8 @@ pub(super) fn render_page(
                     .collect();
                 let mut days: Vec<i64> = records
                     .iter()
-                    .filter(|r| r.resolved.is_some())
-                    .map(|r| r.days_open(model.today))
+                    .filter(|(_, r)| r.resolved.is_some())
+                    .map(|(_, r)| r.days_open(model.today))
                     .collect();
                 let answered_percent = if records.is_empty() {
                     0
@@ -557,10 +539,20 @@ pub(super) fn render_page(
                     person: PersonRow,
                     body: Option<String>,
                     note_url: Option<String>,
-                    requests: Vec<&'a RequestRow>,
-                    meetings: Vec<MeetingRow>,
+                    requests: Vec<Html>,
+                    meetings: Vec<Html>,
                 }
                 let path = format!("{}index.html", info.url);
+                let requests = records
+                    .iter()
+                    .map(|&(i, _)| site.row_html(Kind::Requests, i, root))
+                    .collect::<Result<_>>()?;
+                let meetings = person
+                    .meetings
+                    .iter()
+                    .rev()
+                    .map(|&n| site.meeting_html(n, root))
+                    .collect::<Result<_>>()?;
                 write_page(
                     out,
                     templates,
@@ -568,13 +560,8 @@ pub(super) fn render_page(
                     "person.html",
                     &Context {
                         common: site.common(root, info.name.clone(), "people"),
-                        requests: records.iter().map(|r| site.request_row(r)).collect(),
-                        meetings: person
-                            .meetings
-                            .iter()
-                            .rev()
-                            .map(|&n| site.meeting_row(n))
-                            .collect(),
+                        requests,
+                        meetings,
                         person: info,
                         body,
                         note_url,

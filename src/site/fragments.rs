@@ -1,0 +1,64 @@
+//! Pieces of pages: a ledger row, a meeting in a list, an item of the wins or decisions.
+//! `watch` keeps them between builds, so after an edit only the pieces whose inputs changed
+//! are rendered again, and the ledger of 10,000 rows is put together rather than rendered.
+
+use crate::error::Result;
+use crate::template::Html;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// A rendered piece and the attachments it embeds.
+#[derive(Debug)]
+pub struct Fragment {
+    pub html: Html,
+    pub uses: Vec<String>,
+}
+
+/// Rendered pieces by a hash of everything they are rendered from.
+#[derive(Debug, Default)]
+pub struct Fragments {
+    /// Whether pieces are kept: only across the builds of `watch`. Within one build a piece is
+    /// shown once (each page is a different distance from the site root), so a single build
+    /// keeps none and saves the memory.
+    keep: bool,
+    /// What the last build rendered or used.
+    previous: HashMap<u64, Arc<Fragment>>,
+    /// What this build rendered or used.
+    current: Mutex<HashMap<u64, Arc<Fragment>>>,
+}
+
+impl Fragments {
+    /// Pieces kept from one build to the next.
+    pub fn kept() -> Fragments {
+        Fragments {
+            keep: true,
+            ..Fragments::default()
+        }
+    }
+
+    /// The piece with these inputs: the one already rendered, else rendered now.
+    pub fn get(
+        &self,
+        key: u64,
+        render: impl FnOnce() -> Result<Fragment>,
+    ) -> Result<Arc<Fragment>> {
+        if !self.keep {
+            return Ok(Arc::new(render()?));
+        }
+        let lock = || self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = lock().get(&key) {
+            return Ok(Arc::clone(found));
+        }
+        let fragment = match self.previous.get(&key) {
+            Some(found) => Arc::clone(found),
+            None => Arc::new(render()?),
+        };
+        lock().insert(key, Arc::clone(&fragment));
+        Ok(fragment)
+    }
+
+    /// Ends a build: what it used is kept for the next one, the rest is dropped.
+    pub fn finish(&mut self) {
+        self.previous = std::mem::take(self.current.get_mut().unwrap_or_else(|e| e.into_inner()));
+    }
+}
