@@ -65,6 +65,10 @@ pub const SITE: &[(&str, &str)] = &[
     ("items.html", include_str!("../templates/site/items.html")),
     ("item.html", include_str!("../templates/site/item.html")),
     (
+        "item-group.html",
+        include_str!("../templates/site/item-group.html"),
+    ),
+    (
         "request-row.html",
         include_str!("../templates/site/request-row.html"),
     ),

@@ -15,21 +15,31 @@ pub struct Fragment {
 }
 
 /// Rendered pieces by a hash of everything they are rendered from.
-#[derive(Debug, Default)]
-pub struct Fragments {
+#[derive(Debug)]
+pub struct Fragments<T = Fragment> {
     /// Whether pieces are kept: only across the builds of `watch`. Within one build a piece is
     /// shown once (each page is a different distance from the site root), so a single build
     /// keeps none and saves the memory.
     keep: bool,
     /// What the last build rendered or used.
-    previous: HashMap<u64, Arc<Fragment>>,
+    previous: HashMap<u64, Arc<T>>,
     /// What this build rendered or used.
-    current: Mutex<HashMap<u64, Arc<Fragment>>>,
+    current: Mutex<HashMap<u64, Arc<T>>>,
 }
 
-impl Fragments {
+impl<T> Default for Fragments<T> {
+    fn default() -> Self {
+        Fragments {
+            keep: false,
+            previous: HashMap::new(),
+            current: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<T> Fragments<T> {
     /// Pieces kept from one build to the next.
-    pub fn kept() -> Fragments {
+    pub fn kept() -> Fragments<T> {
         Fragments {
             keep: true,
             ..Fragments::default()
@@ -37,11 +47,7 @@ impl Fragments {
     }
 
     /// The piece with these inputs: the one already rendered, else rendered now.
-    pub fn get(
-        &self,
-        key: u64,
-        render: impl FnOnce() -> Result<Fragment>,
-    ) -> Result<Arc<Fragment>> {
+    pub fn get(&self, key: u64, render: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
         if !self.keep {
             return Ok(Arc::new(render()?));
         }

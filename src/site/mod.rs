@@ -221,6 +221,15 @@ struct Person {
     meeting_set: std::collections::HashSet<usize>,
 }
 
+/// Items shown together on the wins or decisions page: a month's wins, a meeting's outcomes.
+struct ItemGroup<'m> {
+    title: String,
+    /// Unique on the page, and the same from build to build.
+    id: String,
+    url: Option<String>,
+    items: Vec<(&'m crate::model::Meeting, usize)>,
+}
+
 /// Resolves links of one note for a page `root` levels below the site root.
 struct PageLinks<'s> {
     site: &'s Site<'s>,
@@ -261,6 +270,8 @@ struct Site<'a> {
     templates: &'a SiteTemplates,
     /// Rows and items rendered once for every page that shows them.
     fragments: &'a fragments::Fragments,
+    /// Pieces of data.json.
+    json: &'a fragments::Fragments<String>,
     info: SiteInfo,
     note_urls: Vec<String>,
     links: LinkIndex,
@@ -490,6 +501,58 @@ impl<'a> Site<'a> {
         Ok(fragment.html.clone())
     }
 
+    /// A group of items (the wins of a month, the outcomes of a meeting), as the wins and
+    /// decisions pages show it.
+    fn group_fragment(&self, group: &ItemGroup, root: &str) -> Result<std::sync::Arc<Fragment>> {
+        let items: Vec<u64> = group
+            .items
+            .iter()
+            .map(|&(meeting, index)| self.item_key(meeting, index, root))
+            .collect();
+        let key = self.fragment_key(("group", &group.title, &group.id, &group.url, items));
+        self.fragments.get(key, || {
+            let mut uses = Vec::new();
+            let mut items = Vec::new();
+            for &(meeting, index) in &group.items {
+                let fragment = self.item_fragment(meeting, index, root)?;
+                uses.extend(fragment.uses.iter().cloned());
+                items.push(fragment.html.clone());
+            }
+            #[derive(Serialize)]
+            struct Shown<'c> {
+                title: &'c str,
+                id: &'c str,
+                url: &'c Option<String>,
+                items: Vec<Html>,
+            }
+            #[derive(Serialize)]
+            struct Context<'c> {
+                root: &'c str,
+                group: Shown<'c>,
+            }
+            let group = Shown {
+                title: &group.title,
+                id: &group.id,
+                url: &group.url,
+                items,
+            };
+            uses.sort();
+            uses.dedup();
+            Ok(Fragment {
+                html: Html::new(
+                    self.templates
+                        .render("item-group.html", &Context { root, group })?,
+                ),
+                uses,
+            })
+        })
+    }
+
+    fn item_key(&self, meeting: &crate::model::Meeting, index: usize, root: &str) -> u64 {
+        let note = &self.vault.notes[meeting.note];
+        self.fragment_key(("item", note.digest, meeting.note, meeting.date, index, root))
+    }
+
     /// An item of a meeting (a win, a decision) as the wins and decisions pages list it.
     fn item_fragment(
         &self,
@@ -498,7 +561,7 @@ impl<'a> Site<'a> {
         root: &str,
     ) -> Result<std::sync::Arc<Fragment>> {
         let note = &self.vault.notes[meeting.note];
-        let key = self.fragment_key(("item", note.digest, meeting.note, meeting.date, index, root));
+        let key = self.item_key(meeting, index, root);
         self.fragments.get(key, || {
             let item = &note.items[index];
             let (html, uses) = self.inline(&item.text, &note.path, root);
@@ -547,104 +610,119 @@ impl<'a> Site<'a> {
         model: &'a Model,
         templates: &'a SiteTemplates,
         fragments: &'a fragments::Fragments,
+        json: &'a fragments::Fragments<String>,
         provenance: Option<std::sync::Arc<crate::provenance::Provenance>>,
     ) -> Site<'a> {
-        let meeting_slugs = unique_slugs(
-            vault
+        // The indexes are independent of each other: built side by side.
+        let urls_and_links = || {
+            let meeting_slugs = unique_slugs(
+                vault
+                    .notes
+                    .iter()
+                    .filter(|n| n.kind.is_meeting())
+                    .map(|n| n.name.clone()),
+            );
+            let note_slugs = unique_slugs(
+                vault
+                    .notes
+                    .iter()
+                    .filter(|n| !n.kind.is_meeting())
+                    .map(|n| n.name.clone()),
+            );
+            let (mut meetings, mut others) = (meeting_slugs.into_iter(), note_slugs.into_iter());
+            let note_urls = vault
                 .notes
                 .iter()
-                .filter(|n| n.kind.is_meeting())
-                .map(|n| n.name.clone()),
-        );
-        let note_slugs = unique_slugs(
-            vault
-                .notes
-                .iter()
-                .filter(|n| !n.kind.is_meeting())
-                .map(|n| n.name.clone()),
-        );
-        let (mut meetings, mut others) = (meeting_slugs.into_iter(), note_slugs.into_iter());
-        let note_urls = vault
-            .notes
-            .iter()
-            .map(|n| {
-                if n.kind.is_meeting() {
-                    format!("meetings/{}/", meetings.next().unwrap_or_default())
-                } else {
-                    format!("notes/{}/", others.next().unwrap_or_default())
+                .map(|n| {
+                    if n.kind.is_meeting() {
+                        format!("meetings/{}/", meetings.next().unwrap_or_default())
+                    } else {
+                        format!("notes/{}/", others.next().unwrap_or_default())
+                    }
+                })
+                .collect();
+            let links = LinkIndex::new(
+                vault.notes.iter().map(|n| n.path.as_str()),
+                &vault.attachments,
+            );
+            (note_urls, links)
+        };
+        let record_urls = || {
+            let mut record_urls = HashMap::new();
+            for (kind, records, folder) in [
+                (Kind::Requests, &model.requests, "requests"),
+                (Kind::FollowUps, &model.follow_ups, "follow-ups"),
+            ] {
+                let slugs = unique_slugs(records.iter().map(|r| r.id.clone()));
+                for (record, slug) in records.iter().zip(slugs) {
+                    record_urls.insert((kind, record.id.clone()), format!("{folder}/{slug}/"));
                 }
-            })
-            .collect();
-        let links = LinkIndex::new(
-            vault.notes.iter().map(|n| n.path.as_str()),
-            &vault.attachments,
-        );
-        let mut record_urls = HashMap::new();
-        for (kind, records, folder) in [
-            (Kind::Requests, &model.requests, "requests"),
-            (Kind::FollowUps, &model.follow_ups, "follow-ups"),
-        ] {
-            let slugs = unique_slugs(records.iter().map(|r| r.id.clone()));
-            for (record, slug) in records.iter().zip(slugs) {
-                record_urls.insert((kind, record.id.clone()), format!("{folder}/{slug}/"));
             }
-        }
-        let mut people: Vec<Person> = Vec::new();
-        let mut person_by_name: HashMap<String, usize> = HashMap::new();
-        for meeting in &model.meetings {
-            let note = &vault.notes[meeting.note];
-            for name in &note.properties.with {
-                let key = name.to_lowercase();
-                let index = *person_by_name.entry(key).or_insert_with(|| {
-                    people.push(Person {
-                        name: name.clone(),
-                        slug: String::new(),
-                        note: None,
-                        meetings: Vec::new(),
-                        meeting_set: Default::default(),
+            record_urls
+        };
+        let people_and_tags = || {
+            let mut people: Vec<Person> = Vec::new();
+            let mut person_by_name: HashMap<String, usize> = HashMap::new();
+            for meeting in &model.meetings {
+                let note = &vault.notes[meeting.note];
+                for name in &note.properties.with {
+                    let key = name.to_lowercase();
+                    let index = *person_by_name.entry(key).or_insert_with(|| {
+                        people.push(Person {
+                            name: name.clone(),
+                            slug: String::new(),
+                            note: None,
+                            meetings: Vec::new(),
+                            meeting_set: Default::default(),
+                        });
+                        people.len() - 1
                     });
-                    people.len() - 1
+                    people[index].meetings.push(meeting.note);
+                    people[index].meeting_set.insert(meeting.note);
+                }
+            }
+            let slugs = unique_slugs(people.iter().map(|p| p.name.clone()));
+            for (person, slug) in people.iter_mut().zip(slugs) {
+                person.slug = slug;
+                person.note = vault.notes.iter().position(|n| {
+                    !n.kind.is_meeting() && n.name.eq_ignore_ascii_case(&person.name)
                 });
-                people[index].meetings.push(meeting.note);
-                people[index].meeting_set.insert(meeting.note);
             }
-        }
-        let slugs = unique_slugs(people.iter().map(|p| p.name.clone()));
-        for (person, slug) in people.iter_mut().zip(slugs) {
-            person.slug = slug;
-            person.note = vault
-                .notes
-                .iter()
-                .position(|n| !n.kind.is_meeting() && n.name.eq_ignore_ascii_case(&person.name));
-        }
-        let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, note) in vault.notes.iter().enumerate() {
-            for tag in &note.tags {
-                tags.entry(tag.clone()).or_default().push(i);
+            let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for (i, note) in vault.notes.iter().enumerate() {
+                for tag in &note.tags {
+                    tags.entry(tag.clone()).or_default().push(i);
+                }
             }
-        }
-        let mut mentions = vec![Vec::new(); vault.notes.len()];
-        for (kind, records) in [
-            (Kind::Requests, &model.requests),
-            (Kind::FollowUps, &model.follow_ups),
-        ] {
-            for (i, record) in records.iter().enumerate() {
-                for event in &record.events {
-                    if mentions[event.note].last() != Some(&(kind, i)) {
-                        mentions[event.note].push((kind, i));
+            let mut mentions = vec![Vec::new(); vault.notes.len()];
+            for (kind, records) in [
+                (Kind::Requests, &model.requests),
+                (Kind::FollowUps, &model.follow_ups),
+            ] {
+                for (i, record) in records.iter().enumerate() {
+                    for event in &record.events {
+                        if mentions[event.note].last() != Some(&(kind, i)) {
+                            mentions[event.note].push((kind, i));
+                        }
                     }
                 }
             }
-        }
-        let mut positions = vec![None; vault.notes.len()];
-        for (i, meeting) in model.meetings.iter().enumerate() {
-            positions[meeting.note] = Some(i);
-        }
+            let mut positions = vec![None; vault.notes.len()];
+            for (i, meeting) in model.meetings.iter().enumerate() {
+                positions[meeting.note] = Some(i);
+            }
+            (people, person_by_name, tags, mentions, positions)
+        };
+        let (
+            ((note_urls, links), record_urls),
+            (people, person_by_name, tags, mentions, positions),
+        ) = rayon::join(|| rayon::join(urls_and_links, record_urls), people_and_tags);
         let mut site = Site {
             vault,
             model,
             templates,
             fragments,
+            json,
             mentions,
             positions,
             rows: HashMap::new(),
@@ -675,7 +753,7 @@ impl<'a> Site<'a> {
         };
         let rows: HashMap<(Kind, &'a str), RequestRow> = model
             .requests
-            .iter()
+            .par_iter()
             .chain(&model.follow_ups)
             .map(|r| ((r.kind, r.id.as_str()), site.compute_row(r)))
             .collect();
@@ -918,6 +996,7 @@ pub fn build_with(
 pub struct Memory {
     output: output::Memory,
     fragments: fragments::Fragments,
+    json: fragments::Fragments<String>,
 }
 
 impl Memory {
@@ -926,6 +1005,7 @@ impl Memory {
         Memory {
             output: output::Memory::default(),
             fragments: fragments::Fragments::kept(),
+            json: fragments::Fragments::kept(),
         }
     }
 }
@@ -950,6 +1030,7 @@ pub fn build_remembering(
         &model,
         &templates,
         &memory.fragments,
+        &memory.json,
         options.provenance.clone(),
     );
     crate::timing::phase("index the site");
@@ -1033,6 +1114,7 @@ pub fn build_remembering(
     let files = pages.len() + attachments.len() + templates.files().len() + 1;
     drop(site);
     memory.fragments.finish();
+    memory.json.finish();
     let output = out.finish_remembering(&mut memory.output)?;
     crate::timing::phase("manifest");
     Ok(Report {

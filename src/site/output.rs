@@ -217,7 +217,7 @@ impl Output {
     pub fn write_stream(
         &self,
         rel: &str,
-        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
     ) -> Result<()> {
         struct Hashing<W> {
             inner: W,
@@ -244,9 +244,8 @@ impl Output {
             hasher: xxhash_rust::xxh3::Xxh3::new(),
             len: 0,
         };
-        fill(&mut writer)
-            .and_then(|()| std::io::Write::flush(&mut writer))
-            .map_err(|e| Error::io(&path, e))?;
+        fill(&mut writer)?;
+        std::io::Write::flush(&mut writer).map_err(|e| Error::io(&path, e))?;
         let digest = digest(writer.hasher.digest(), writer.len);
         drop(writer);
         let same = self.previous.get(rel).is_some_and(|e| e.digest == digest)

@@ -419,44 +419,61 @@ pub(super) fn render_page(
                     "decisions",
                 )
             };
-            #[derive(Serialize)]
-            struct Group {
-                title: String,
-                url: Option<String>,
-                items: Vec<Html>,
-            }
-            let mut groups: Vec<Group> = Vec::new();
+            // Wins are grouped by month, outcomes by meeting, newest first.
+            let mut groups: Vec<ItemGroup> = Vec::new();
             for meeting in model.meetings.iter().rev() {
                 let note = &vault.notes[meeting.note];
-                let mut items = Vec::new();
-                for (index, item) in note.items.iter().enumerate() {
-                    if item.kind == kind {
-                        let fragment = site.item_fragment(meeting, index, root)?;
-                        used.extend(fragment.uses.iter().cloned());
-                        items.push(fragment.html.clone());
-                    }
-                }
+                let items: Vec<(&crate::model::Meeting, usize)> = note
+                    .items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, item)| item.kind == kind)
+                    .map(|(index, _)| (meeting, index))
+                    .collect();
                 if items.is_empty() {
                     continue;
                 }
-                let title = if kind == Kind::Wins {
-                    meeting.date.format("%B %Y").to_string()
+                let (title, id, url) = if kind == Kind::Wins {
+                    (
+                        meeting.date.format("%B %Y").to_string(),
+                        meeting.date.format("%Y-%m").to_string(),
+                        None,
+                    )
                 } else {
-                    format!("{}, {}", note.meeting_title(), meeting.date)
+                    let url = &site.note_urls[meeting.note];
+                    (
+                        format!("{}, {}", note.meeting_title(), meeting.date),
+                        url.trim_start_matches("meetings/")
+                            .trim_end_matches('/')
+                            .to_owned(),
+                        Some(url.clone()),
+                    )
                 };
-                let url = (kind != Kind::Wins).then(|| site.note_urls[meeting.note].clone());
                 match groups.last_mut() {
                     Some(last) if last.title == title => last.items.extend(items),
-                    _ => groups.push(Group { title, url, items }),
+                    _ => groups.push(ItemGroup {
+                        title,
+                        id,
+                        url,
+                        items,
+                    }),
                 }
             }
+            let groups = groups
+                .iter()
+                .map(|group| {
+                    let fragment = site.group_fragment(group, root)?;
+                    used.extend(fragment.uses.iter().cloned());
+                    Ok(fragment.html.clone())
+                })
+                .collect::<Result<Vec<Html>>>()?;
             #[derive(Serialize)]
             struct Context<'a> {
                 #[serde(flatten)]
                 common: Common<'a>,
                 heading: &'static str,
                 lede: &'static str,
-                groups: Vec<Group>,
+                groups: Vec<Html>,
             }
             write_page(
                 out,
