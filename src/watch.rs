@@ -66,6 +66,16 @@ pub struct State {
 }
 
 impl State {
+    /// Tells `report` of a build (the server then tells the browser to reload), then writes
+    /// what the build has to record; returns whether to go on.
+    fn told(&mut self, built: &Rebuild, report: &mut impl FnMut(&Rebuild) -> bool) -> bool {
+        let go_on = report(built);
+        if let Err(error) = self.output.save() {
+            eprintln!("upward: {error}");
+        }
+        go_on
+    }
+
     /// Forgets everything: the next build reads the vault and checks the output again.
     pub fn forget(&mut self) {
         self.notes = Cache::new();
@@ -182,7 +192,8 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild) -> b
     let mut state = State::default();
     state.forget();
     let mut number = 1;
-    if !report(&rebuild(&root, &mut state, None, options, number)) {
+    let built = rebuild(&root, &mut state, None, options, number);
+    if !state.told(&built, &mut report) {
         return Ok(());
     }
     loop {
@@ -243,7 +254,8 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild) -> b
                 changed.dedup();
             }
             let changed = changed.as_deref();
-            if !report(&rebuild(&root, &mut state, changed, options, number)) {
+            let built = rebuild(&root, &mut state, changed, options, number);
+            if !state.told(&built, &mut report) {
                 return Ok(());
             }
         }

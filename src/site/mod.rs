@@ -299,6 +299,8 @@ struct Site<'a> {
     meeting_hashes: Vec<u64>,
     /// How many wins the meetings hold.
     wins_count: usize,
+    /// Per note: what a tag's page shows of it (0 for notes without tags).
+    listing_hashes: Vec<u64>,
     meetings_hash: u64,
     wins_hash: u64,
     outcomes_hash: u64,
@@ -412,6 +414,19 @@ impl<'a> Site<'a> {
             self.meeting_hashes[meeting.note] = hashes.0;
         }
         self.wins_count = meetings.iter().map(|m| m.4).sum();
+        // What a tag's page shows of each note.
+        self.listing_hashes = self
+            .vault
+            .notes
+            .par_iter()
+            .enumerate()
+            .map(|(n, note)| {
+                if note.tags.is_empty() {
+                    return 0;
+                }
+                one(&|h| (n, note.date, &note.name, note.person(), note.kind.name()).hash(h))
+            })
+            .collect();
 
         let start = || {
             let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -732,6 +747,7 @@ impl<'a> Site<'a> {
             record_hashes: Default::default(),
             meeting_hashes: Vec::new(),
             wins_count: 0,
+            listing_hashes: Vec::new(),
             meetings_hash: 0,
             wins_hash: 0,
             outcomes_hash: 0,
@@ -987,7 +1003,10 @@ pub fn build_with(
     today: Date,
     options: &Options,
 ) -> Result<Report> {
-    build_remembering(vault, model, today, options, &mut Memory::default())
+    let mut memory = Memory::default();
+    let report = build_remembering(vault, model, today, options, &mut memory)?;
+    memory.save()?;
+    Ok(report)
 }
 
 /// What `watch` keeps from one build to the next: the output's manifest and the rendered
@@ -1000,6 +1019,11 @@ pub struct Memory {
 }
 
 impl Memory {
+    /// Writes what the last build has to record in the output folder (its manifest).
+    pub fn save(&mut self) -> Result<()> {
+        self.output.save()
+    }
+
     /// The memory of a process that builds again and again.
     pub fn kept() -> Memory {
         Memory {
@@ -1011,7 +1035,8 @@ impl Memory {
 }
 
 /// Builds the site like [`build_with`], with what the last build of this process left in
-/// `memory` (`watch` keeps it between builds), and leaves there what this one wrote.
+/// `memory` (`watch` keeps it between builds), and leaves there what this one wrote; the
+/// caller then calls [`Memory::save`].
 pub fn build_remembering(
     vault: Vault,
     model: Option<Model>,

@@ -852,8 +852,7 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> Key {
         Page::Tag(tag) => {
             site.global.hash(&mut h);
             for &n in &site.tags[tag] {
-                let note = &site.vault.notes[n];
-                (n, note.date, &note.name, note.person(), note.kind.name()).hash(&mut h);
+                site.listing_hashes[n].hash(&mut h);
             }
             format!("tags/{}/index.html", tag_path(tag))
         }
