@@ -18,18 +18,7 @@ pub fn create_new(path: &Path, contents: &[u8]) -> Result<()> {
         });
     }
     std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".upward-").suffix(".tmp");
-    // A note is the user's own file: the usual mode (0666 less the umask), not a temporary
-    // file's 0600.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut temp = builder
-        .tempfile_in(parent)
-        .map_err(|e| Error::io(parent, e))?;
+    let mut temp = beside(parent)?;
     temp.write_all(contents)
         .and_then(|()| temp.as_file().sync_all())
         .map_err(|e| Error::io(path, e))?;
@@ -43,6 +32,22 @@ pub fn create_new(path: &Path, contents: &[u8]) -> Result<()> {
         }
     })?;
     Ok(())
+}
+
+/// A new file in `folder`, to be renamed into place once written. It has the usual mode of a
+/// new file (0666 less the umask), not a temporary file's 0600: a note is the user's own
+/// file, and a web server must be able to read a page.
+pub fn beside(folder: &Path) -> Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".upward-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder
+        .tempfile_in(folder)
+        .map_err(|e| Error::io(folder, e))
 }
 
 /// Replaces the contents of an existing file atomically: the new bytes are written beside it

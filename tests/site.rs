@@ -591,3 +591,30 @@ fn the_vaults_own_site_templates_replace_the_built_in_ones() {
         run.stderr
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn every_file_of_the_site_is_readable_by_a_web_server() {
+    use std::os::unix::fs::PermissionsExt;
+    let vault = TestVault::sample();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build(&vault, &out).code(0);
+    // Built twice, so files replaced by renaming are checked too.
+    vault.write(
+        "1-1s/2026-11-24 Dana Whitaker.md",
+        "---\ntype: one-on-one\ndate: 2026-11-24\n---\n## Wins\n- Shipped\n",
+    );
+    build(&vault, &out).code(0);
+    for rel in files(&out).keys() {
+        let mode = std::fs::metadata(out.join(rel))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o044,
+            0o044,
+            "{rel} is {mode:o}, not readable by others"
+        );
+    }
+}

@@ -70,52 +70,37 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     Ok(resolved)
 }
 
-/// What the manifest of the last build held, kept in memory between the builds of `watch`,
-/// and whether it still has to be written.
+/// What the manifest of the last build held, kept in memory between the builds of `watch`.
 #[derive(Debug, Default)]
-pub struct Memory {
-    manifest: Option<BTreeMap<String, Entry>>,
-    /// The output folder, when the manifest there is out of date.
-    unsaved: Option<PathBuf>,
-    /// The manifest before the last build, freed after the browser was told.
-    stale: Option<BTreeMap<String, Entry>>,
-}
+pub struct Memory(Option<BTreeMap<String, Entry>>);
 
-impl Memory {
-    /// Writes the manifest of the last build if it changed. `watch` does it after the browser
-    /// was told to reload: the manifest is upward's own record, not part of the site.
-    pub fn save(&mut self) -> Result<()> {
-        self.stale = None;
-        let (Some(current), Some(root)) = (&self.manifest, self.unsaved.take()) else {
-            return Ok(());
-        };
-        let mut manifest = String::with_capacity(current.len() * 96);
-        for (rel, entry) in current {
-            manifest.push_str(&entry.digest);
-            manifest.push('\t');
-            match entry.inputs {
-                Some(inputs) => {
-                    use std::fmt::Write;
-                    let _ = write!(manifest, "{inputs:016x}");
-                }
-                None => manifest.push('-'),
+/// Writes the manifest of a build.
+fn save(root: &Path, current: &BTreeMap<String, Entry>) -> Result<()> {
+    let mut manifest = String::with_capacity(current.len() * 96);
+    for (rel, entry) in current {
+        manifest.push_str(&entry.digest);
+        manifest.push('\t');
+        match entry.inputs {
+            Some(inputs) => {
+                use std::fmt::Write;
+                let _ = write!(manifest, "{inputs:016x}");
             }
-            manifest.push('\t');
-            manifest.push_str(rel);
-            for used in &entry.uses {
-                manifest.push('\t');
-                manifest.push_str(used);
-            }
-            manifest.push('\n');
+            None => manifest.push('-'),
         }
-        // Written whole or not at all: a build stopped halfway leaves the last manifest.
-        let path = root.join(MANIFEST);
-        let mut temp = tempfile::NamedTempFile::new_in(&root).map_err(|e| Error::io(&root, e))?;
-        std::io::Write::write_all(&mut temp, manifest.as_bytes())
-            .map_err(|e| Error::io(&path, e))?;
-        temp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
-        Ok(())
+        manifest.push('\t');
+        manifest.push_str(rel);
+        for used in &entry.uses {
+            manifest.push('\t');
+            manifest.push_str(used);
+        }
+        manifest.push('\n');
     }
+    // Written whole or not at all: a build stopped halfway leaves the last manifest.
+    let path = root.join(MANIFEST);
+    let mut temp = crate::write::beside(root)?;
+    std::io::Write::write_all(&mut temp, manifest.as_bytes()).map_err(|e| Error::io(&path, e))?;
+    temp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+    Ok(())
 }
 
 /// What the manifest records of one file.
@@ -188,11 +173,8 @@ impl Output {
                 out.display()
             )));
         }
-        let trusted = memory.manifest.is_some();
-        let previous = memory
-            .manifest
-            .take()
-            .unwrap_or_else(|| read_manifest(&out_abs));
+        let trusted = memory.0.is_some();
+        let previous = memory.0.take().unwrap_or_else(|| read_manifest(&out_abs));
         // A folder with a manifest is one upward built: files added to it since are left
         // alone (only what the manifest lists is ever removed), so only a folder without one
         // needs looking through.
@@ -285,7 +267,7 @@ impl Output {
         let path = self.root.join(rel);
         let parent = path.parent().unwrap_or(&self.root).to_path_buf();
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-        let temp = tempfile::NamedTempFile::new_in(&parent).map_err(|e| Error::io(&parent, e))?;
+        let temp = crate::write::beside(&parent)?;
         let mut writer = Hashing {
             inner: std::io::BufWriter::with_capacity(1 << 16, temp.as_file()),
             hasher: xxhash_rust::xxh3::Xxh3::new(),
@@ -361,14 +343,10 @@ impl Output {
     /// Removes what an earlier build wrote and this one did not, then records what this build
     /// wrote.
     pub fn finish(self) -> Result<Report> {
-        let mut memory = Memory::default();
-        let report = self.finish_remembering(&mut memory)?;
-        memory.save()?;
-        Ok(report)
+        self.finish_remembering(&mut Memory::default())
     }
 
-    /// Finishes like [`Output::finish`], keeping the manifest in `memory` for the next build;
-    /// [`Memory::save`] writes it.
+    /// Finishes like [`Output::finish`], keeping the manifest in `memory` for the next build.
     pub fn finish_remembering(self, memory: &mut Memory) -> Result<Report> {
         let current = self.current.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut removed = 0;
@@ -393,10 +371,10 @@ impl Output {
                 folder = dir.parent();
             }
         }
-        let unchanged = current == self.previous && self.root.join(MANIFEST).is_file();
-        memory.unsaved = (!unchanged).then(|| self.root.clone());
-        memory.manifest = Some(current);
-        memory.stale = Some(self.previous);
+        if current != self.previous || !self.root.join(MANIFEST).is_file() {
+            save(&self.root, &current)?;
+        }
+        memory.0 = Some(current);
         Ok(Report {
             written: self.written.into_inner(),
             unchanged: self.unchanged.into_inner(),
