@@ -66,7 +66,7 @@ pub struct Meeting {
 }
 
 /// The joined model of a vault.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Model {
     /// Meetings with a date, oldest first.
     pub meetings: Vec<Meeting>,
@@ -80,7 +80,36 @@ pub struct Model {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The last model joined, kept by `watch`: it is used again while what the ledger reads of
+/// every note is unchanged, which is what most edits of a meeting leave alone.
+#[derive(Debug, Default)]
+pub struct Cache {
+    key: u64,
+    model: Option<Model>,
+}
+
 impl Model {
+    /// Joins the notes of a vault like [`Model::build`], or gives the model of `cache` when
+    /// it was joined from the same ledger.
+    pub fn build_cached(vault: &Vault, today: Date, cache: &mut Cache) -> Model {
+        use std::hash::{Hash, Hasher};
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        (today, vault.config.stale_after_days).hash(&mut h);
+        for note in &vault.notes {
+            (&note.path, note.ledger).hash(&mut h);
+        }
+        let key = h.finish();
+        match &cache.model {
+            Some(model) if cache.key == key => model.clone(),
+            _ => {
+                let model = Model::build(vault, today);
+                cache.key = key;
+                cache.model = Some(model.clone());
+                model
+            }
+        }
+    }
+
     /// Joins the notes of a vault, counting open days to `today`.
     pub fn build(vault: &Vault, today: Date) -> Model {
         let mut meetings: Vec<Meeting> = vault
@@ -275,12 +304,22 @@ fn settle(record: &mut Record, vault: &Vault) {
 
 /// The published part of a vault and its model: `model`, already joined from the whole vault,
 /// is kept when every note is published; otherwise the published notes are joined again.
-pub fn published(mut vault: Vault, model: Option<Model>, today: Date) -> (Vault, Model) {
+pub fn published(vault: Vault, model: Option<Model>, today: Date) -> (Vault, Model) {
+    published_cached(vault, model, today, &mut Cache::default())
+}
+
+/// The published part like [`published`], joining it with `cache` when it must be joined.
+pub fn published_cached(
+    mut vault: Vault,
+    model: Option<Model>,
+    today: Date,
+    cache: &mut Cache,
+) -> (Vault, Model) {
     let before = vault.notes.len();
     vault.notes.retain(|note| note.published());
     let model = match model {
         Some(model) if vault.notes.len() == before && model.today == today => model,
-        _ => Model::build(&vault, today),
+        _ => Model::build_cached(&vault, today, cache),
     };
     (vault, model)
 }

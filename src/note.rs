@@ -109,6 +109,9 @@ pub struct Note {
     pub tags: Vec<String>,
     /// A hash of the note's text: equal digests, equal notes.
     pub digest: u64,
+    /// A hash of what the ledger reads of the note (its date, person, requests and
+    /// follow-ups): an edit that leaves it alone leaves the joined ledger as it was.
+    pub ledger: u64,
 }
 
 impl Note {
@@ -171,6 +174,7 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
         block_ids: Vec::new(),
         tags: Vec::new(),
         digest: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
+        ledger: 0,
         properties,
     };
     let position = |offset: usize| index.position(split.body_offset + offset);
@@ -190,7 +194,39 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
     tags.dedup();
     note.tags = tags;
     note.body = stripped.into_owned();
+    note.ledger = ledger_digest(&note);
     note
+}
+
+/// What [`crate::model`] reads of a note, hashed.
+fn ledger_digest(note: &Note) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    (note.kind, note.date, note.person()).hash(&mut h);
+    for item in note
+        .items
+        .iter()
+        .filter(|i| matches!(i.kind, Kind::Requests | Kind::FollowUps))
+    {
+        (
+            item.kind,
+            &item.text,
+            item.status,
+            &item.id,
+            item.explicit_id,
+            &item.outcome,
+            (item.done, item.cancelled, item.created),
+            (item.line, item.column),
+        )
+            .hash(&mut h);
+    }
+    // Where the ledger's items sit among the note's items.
+    note.items
+        .iter()
+        .map(|i| i.kind)
+        .collect::<Vec<_>>()
+        .hash(&mut h);
+    h.finish()
 }
 
 fn meeting_date(

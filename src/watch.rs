@@ -61,21 +61,12 @@ impl Rebuild {
 #[derive(Debug, Default)]
 pub struct State {
     notes: Cache,
+    model: crate::model::Cache,
     history: crate::provenance::Cached,
     output: site::Memory,
 }
 
 impl State {
-    /// Tells `report` of a build (the server then tells the browser to reload), then writes
-    /// what the build has to record; returns whether to go on.
-    fn told(&mut self, built: &Rebuild, report: &mut impl FnMut(&Rebuild) -> bool) -> bool {
-        let go_on = report(built);
-        if let Err(error) = self.output.save() {
-            eprintln!("upward: {error}");
-        }
-        go_on
-    }
-
     /// Forgets everything: the next build reads the vault and checks the output again.
     pub fn forget(&mut self) {
         self.notes = Cache::new();
@@ -125,7 +116,7 @@ pub fn rebuild(
     let vault = vault::load_changed(root, &mut state.notes, changed);
     crate::timing::phase("load the changed notes");
     let today = date::today();
-    let model = Model::build(&vault, today);
+    let model = Model::build_cached(&vault, today, &mut state.model);
     crate::timing::phase("join the model");
     let diagnostics = check::diagnostics(&vault, &model);
     crate::timing::phase("diagnostics");
@@ -192,8 +183,7 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild) -> b
     let mut state = State::default();
     state.forget();
     let mut number = 1;
-    let built = rebuild(&root, &mut state, None, options, number);
-    if !state.told(&built, &mut report) {
+    if !report(&rebuild(&root, &mut state, None, options, number)) {
         return Ok(());
     }
     loop {
@@ -254,8 +244,7 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild) -> b
                 changed.dedup();
             }
             let changed = changed.as_deref();
-            let built = rebuild(&root, &mut state, changed, options, number);
-            if !state.told(&built, &mut report) {
+            if !report(&rebuild(&root, &mut state, changed, options, number)) {
                 return Ok(());
             }
         }

@@ -185,20 +185,35 @@ fn watch_follows_every_way_editors_save() {
     assert!(vault.path().join("_site/notes/plan/index.html").exists());
     assert!(vault.path().join("_site/notes/later/index.html").exists());
 
-    // A new request, an attachment added and embedded, a note deleted: after all of it,
-    // what watch wrote is what a fresh build writes.
+    // After each of these, what watch wrote is what a fresh build writes.
+    let site = vault.path().join("_site");
+    let new_note = vault.path().join("1-1s/2026-11-24 Dana.md");
     std::fs::write(
-        vault.path().join("1-1s/2026-11-24 Dana.md"),
+        &new_note,
         note("2026-11-24", "a new week ![[chart.png]]") + "- [ ] Laptop ^laptop\n",
     )
     .unwrap();
     watch.next_build();
+    common::assert_same_as_fresh(&vault, &site, "a new note with a new request");
+    let text = std::fs::read_to_string(&new_note).unwrap();
+    std::fs::write(
+        &new_note,
+        text.replace("- [ ] Laptop", "- [x] Laptop ✅ 2026-11-25"),
+    )
+    .unwrap();
+    watch.next_build();
+    common::assert_same_as_fresh(&vault, &site, "a request done");
+    let text = std::fs::read_to_string(&new_note).unwrap();
+    std::fs::write(&new_note, text + "\nA thought after the meeting.\n").unwrap();
+    watch.next_build();
+    common::assert_same_as_fresh(&vault, &site, "prose added");
     std::fs::write(vault.path().join("1-1s/chart.png"), b"\x89PNG\r\n").unwrap();
     watch.next_build();
+    common::assert_same_as_fresh(&vault, &site, "an attachment added");
     std::fs::remove_file(vault.path().join("archive/Later.md")).unwrap();
     watch.next_build();
     drop(watch);
-    common::assert_same_as_fresh(&vault, &vault.path().join("_site"), "watching");
+    common::assert_same_as_fresh(&vault, &site, "a note deleted");
 }
 
 #[test]

@@ -1003,10 +1003,7 @@ pub fn build_with(
     today: Date,
     options: &Options,
 ) -> Result<Report> {
-    let mut memory = Memory::default();
-    let report = build_remembering(vault, model, today, options, &mut memory)?;
-    memory.save()?;
-    Ok(report)
+    build_remembering(vault, model, today, options, &mut Memory::default())
 }
 
 /// What `watch` keeps from one build to the next: the output's manifest and the rendered
@@ -1014,20 +1011,18 @@ pub fn build_with(
 #[derive(Debug, Default)]
 pub struct Memory {
     output: output::Memory,
+    /// The published notes joined, when some notes are not published.
+    published: crate::model::Cache,
     fragments: fragments::Fragments,
     json: fragments::Fragments<String>,
 }
 
 impl Memory {
-    /// Writes what the last build has to record in the output folder (its manifest).
-    pub fn save(&mut self) -> Result<()> {
-        self.output.save()
-    }
-
     /// The memory of a process that builds again and again.
     pub fn kept() -> Memory {
         Memory {
             output: output::Memory::default(),
+            published: crate::model::Cache::default(),
             fragments: fragments::Fragments::kept(),
             json: fragments::Fragments::kept(),
         }
@@ -1035,8 +1030,7 @@ impl Memory {
 }
 
 /// Builds the site like [`build_with`], with what the last build of this process left in
-/// `memory` (`watch` keeps it between builds), and leaves there what this one wrote; the
-/// caller then calls [`Memory::save`].
+/// `memory` (`watch` keeps it between builds), and leaves there what this one wrote.
 pub fn build_remembering(
     vault: Vault,
     model: Option<Model>,
@@ -1048,7 +1042,7 @@ pub fn build_remembering(
         Output::open_remembering(&options.out, &vault.root, options.force, &mut memory.output)?;
     let templates = SiteTemplates::load(&vault.root, &vault.config)?;
     crate::timing::phase("open the output, load templates");
-    let (vault, model) = crate::model::published(vault, model, today);
+    let (vault, model) = crate::model::published_cached(vault, model, today, &mut memory.published);
     crate::timing::phase("published notes");
     let mut site = Site::new(
         &vault,
