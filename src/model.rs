@@ -68,6 +68,8 @@ pub struct Meeting {
 /// The joined model of a vault.
 #[derive(Debug, Clone)]
 pub struct Model {
+    /// A hash of what the model was joined from: equal keys, equal models.
+    pub key: u64,
     /// Meetings with a date, oldest first.
     pub meetings: Vec<Meeting>,
     /// Requests, in the order they were first raised.
@@ -92,13 +94,7 @@ impl Model {
     /// Joins the notes of a vault like [`Model::build`], or gives the model of `cache` when
     /// it was joined from the same ledger.
     pub fn build_cached(vault: &Vault, today: Date, cache: &mut Cache) -> Model {
-        use std::hash::{Hash, Hasher};
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        (today, vault.config.stale_after_days).hash(&mut h);
-        for note in &vault.notes {
-            (&note.path, note.ledger).hash(&mut h);
-        }
-        let key = h.finish();
+        let key = key(vault, today);
         match &cache.model {
             Some(model) if cache.key == key => model.clone(),
             _ => {
@@ -153,6 +149,7 @@ impl Model {
         }
         diagnostic::sort(&mut diagnostics);
         Model {
+            key: key(vault, today),
             meetings,
             requests,
             follow_ups,
@@ -185,6 +182,18 @@ impl Model {
 }
 
 /// The records of one kind, and the IDs that seem to name two different things.
+/// What a model is joined from: the date, the settings it reads, and what the ledger reads of
+/// each note.
+fn key(vault: &Vault, today: Date) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    (today, vault.config.stale_after_days).hash(&mut h);
+    for note in &vault.notes {
+        (&note.path, note.ledger).hash(&mut h);
+    }
+    h.finish()
+}
+
 fn ledger(vault: &Vault, meetings: &[Meeting], kind: Kind) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut records: Vec<Record> = Vec::new();

@@ -203,12 +203,15 @@ fn ledger_digest(note: &Note) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     (note.kind, note.date, note.person()).hash(&mut h);
-    for item in note
+    // With its index: a mention is the note's item at that index.
+    for (index, item) in note
         .items
         .iter()
-        .filter(|i| matches!(i.kind, Kind::Requests | Kind::FollowUps))
+        .enumerate()
+        .filter(|(_, i)| matches!(i.kind, Kind::Requests | Kind::FollowUps))
     {
         (
+            index,
             item.kind,
             &item.text,
             item.status,
@@ -220,12 +223,6 @@ fn ledger_digest(note: &Note) -> u64 {
         )
             .hash(&mut h);
     }
-    // Where the ledger's items sit among the note's items.
-    note.items
-        .iter()
-        .map(|i| i.kind)
-        .collect::<Vec<_>>()
-        .hash(&mut h);
     h.finish()
 }
 

@@ -240,9 +240,9 @@ struct PageLinks<'s> {
 
 impl Resolver for PageLinks<'_> {
     fn resolve(&self, target: &str, wikilink: bool) -> Option<Target> {
-        match self.site.links.resolve(target, self.from, wikilink)? {
+        match self.site.index.links.resolve(target, self.from, wikilink)? {
             Link::Note(i, fragment) => {
-                let mut url = format!("{}{}", self.root, self.site.note_urls[i]);
+                let mut url = format!("{}{}", self.root, self.site.index.note_urls[i]);
                 if let Some(fragment) = fragment {
                     url.push('#');
                     url.push_str(&fragment);
@@ -263,15 +263,11 @@ impl Resolver for PageLinks<'_> {
     }
 }
 
-/// The published vault with everything pages need, indexed once.
-struct Site<'a> {
-    vault: &'a Vault,
-    model: &'a Model,
-    templates: &'a SiteTemplates,
-    /// Rows and items rendered once for every page that shows them.
-    fragments: &'a fragments::Fragments,
-    /// Pieces of data.json.
-    json: &'a fragments::Fragments<String>,
+/// What pages need of the published vault and its model, indexed once: URLs, people, tags,
+/// which records each note mentions, review periods and ledger rows.
+struct Index {
+    /// What it was made from (see [`Index::key`]).
+    key: u64,
     info: SiteInfo,
     note_urls: Vec<String>,
     links: LinkIndex,
@@ -283,9 +279,240 @@ struct Site<'a> {
     mentions: Vec<Vec<(Kind, usize)>>,
     /// For each note, its position among the meetings.
     positions: Vec<Option<usize>>,
-    rows: HashMap<(Kind, &'a str), RequestRow>,
-    provenance: std::sync::Arc<crate::provenance::Provenance>,
     periods: Vec<review::Period>,
+    /// The ledger rows of requests and of follow-ups, by ID.
+    rows: [HashMap<String, RequestRow>; 2],
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Index {
+    /// What an index is made from: the model (which stands for every note's path, kind, date
+    /// and ledger), every note's people and tags, the attachments and the review periods.
+    fn key(vault: &Vault, model: &Model, periods: &[review::Period]) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        (model.key, model.today, &vault.attachments).hash(&mut h);
+        for note in &vault.notes {
+            (&note.path, note.kind, &note.properties.with, &note.tags).hash(&mut h);
+        }
+        for period in periods {
+            (&period.name, &period.slug, period.from, period.to).hash(&mut h);
+        }
+        h.finish()
+    }
+
+    /// The index of the published vault, or the one in `cache` when it was made from the same.
+    fn get(
+        vault: &Vault,
+        model: &Model,
+        cache: &mut Option<std::sync::Arc<Index>>,
+    ) -> std::sync::Arc<Index> {
+        let periods = periods(vault, model);
+        let key = Index::key(vault, model, &periods);
+        match cache {
+            Some(index) if index.key == key => std::sync::Arc::clone(index),
+            _ => {
+                let index = std::sync::Arc::new(Index::build(vault, model, key, periods));
+                *cache = Some(std::sync::Arc::clone(&index));
+                index
+            }
+        }
+    }
+
+    fn build(vault: &Vault, model: &Model, key: u64, periods: Vec<review::Period>) -> Index {
+        // The indexes are independent of each other: built side by side.
+        let urls_and_links = || {
+            let meeting_slugs = unique_slugs(
+                vault
+                    .notes
+                    .iter()
+                    .filter(|n| n.kind.is_meeting())
+                    .map(|n| n.name.clone()),
+            );
+            let note_slugs = unique_slugs(
+                vault
+                    .notes
+                    .iter()
+                    .filter(|n| !n.kind.is_meeting())
+                    .map(|n| n.name.clone()),
+            );
+            let (mut meetings, mut others) = (meeting_slugs.into_iter(), note_slugs.into_iter());
+            let note_urls = vault
+                .notes
+                .iter()
+                .map(|n| {
+                    if n.kind.is_meeting() {
+                        format!("meetings/{}/", meetings.next().unwrap_or_default())
+                    } else {
+                        format!("notes/{}/", others.next().unwrap_or_default())
+                    }
+                })
+                .collect();
+            let links = LinkIndex::new(
+                vault.notes.iter().map(|n| n.path.as_str()),
+                &vault.attachments,
+            );
+            (note_urls, links)
+        };
+        let record_urls = || {
+            let mut record_urls = HashMap::new();
+            for (kind, records, folder) in [
+                (Kind::Requests, &model.requests, "requests"),
+                (Kind::FollowUps, &model.follow_ups, "follow-ups"),
+            ] {
+                let slugs = unique_slugs(records.iter().map(|r| r.id.clone()));
+                for (record, slug) in records.iter().zip(slugs) {
+                    record_urls.insert((kind, record.id.clone()), format!("{folder}/{slug}/"));
+                }
+            }
+            record_urls
+        };
+        let people_and_tags = || {
+            let mut people: Vec<Person> = Vec::new();
+            let mut person_by_name: HashMap<String, usize> = HashMap::new();
+            for meeting in &model.meetings {
+                let note = &vault.notes[meeting.note];
+                for name in &note.properties.with {
+                    let key = name.to_lowercase();
+                    let index = *person_by_name.entry(key).or_insert_with(|| {
+                        people.push(Person {
+                            name: name.clone(),
+                            slug: String::new(),
+                            note: None,
+                            meetings: Vec::new(),
+                            meeting_set: Default::default(),
+                        });
+                        people.len() - 1
+                    });
+                    people[index].meetings.push(meeting.note);
+                    people[index].meeting_set.insert(meeting.note);
+                }
+            }
+            let slugs = unique_slugs(people.iter().map(|p| p.name.clone()));
+            for (person, slug) in people.iter_mut().zip(slugs) {
+                person.slug = slug;
+                person.note = vault.notes.iter().position(|n| {
+                    !n.kind.is_meeting() && n.name.eq_ignore_ascii_case(&person.name)
+                });
+            }
+            let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for (i, note) in vault.notes.iter().enumerate() {
+                for tag in &note.tags {
+                    tags.entry(tag.clone()).or_default().push(i);
+                }
+            }
+            let mut mentions = vec![Vec::new(); vault.notes.len()];
+            for (kind, records) in [
+                (Kind::Requests, &model.requests),
+                (Kind::FollowUps, &model.follow_ups),
+            ] {
+                for (i, record) in records.iter().enumerate() {
+                    for event in &record.events {
+                        if mentions[event.note].last() != Some(&(kind, i)) {
+                            mentions[event.note].push((kind, i));
+                        }
+                    }
+                }
+            }
+            let mut positions = vec![None; vault.notes.len()];
+            for (i, meeting) in model.meetings.iter().enumerate() {
+                positions[meeting.note] = Some(i);
+            }
+            (people, person_by_name, tags, mentions, positions)
+        };
+        let (
+            ((note_urls, links), record_urls),
+            (people, person_by_name, tags, mentions, positions),
+        ) = rayon::join(|| rayon::join(urls_and_links, record_urls), people_and_tags);
+        let mut index = Index {
+            key,
+            info: SiteInfo {
+                meetings: model.meetings.len(),
+                today: model.today.to_string(),
+            },
+            note_urls,
+            links,
+            record_urls,
+            people,
+            person_by_name,
+            tags,
+            mentions,
+            positions,
+            periods,
+            rows: Default::default(),
+        };
+        let rows = |records: &[Record]| -> HashMap<String, RequestRow> {
+            records
+                .par_iter()
+                .map(|r| (r.id.clone(), index.compute_row(vault, model, r)))
+                .collect()
+        };
+        let rows = [rows(&model.requests), rows(&model.follow_ups)];
+        index.rows = rows;
+        index
+    }
+
+    fn person_ref(&self, name: &str) -> Option<PersonRef> {
+        let person = &self.people[*self.person_by_name.get(&name.to_lowercase())?];
+        Some(PersonRef {
+            name: person.name.clone(),
+            url: format!("people/{}/", person.slug),
+        })
+    }
+
+    fn compute_row(&self, vault: &Vault, model: &Model, record: &Record) -> RequestRow {
+        let person = record.with.as_deref().and_then(|w| self.person_ref(w));
+        RequestRow {
+            id: record.id.clone(),
+            url: self.record_urls[&(record.kind, record.id.clone())].clone(),
+            title: plain_text(&record.title),
+            status: record.status.name(),
+            status_label: status_label(record.status),
+            raised: record.raised.to_string(),
+            resolved: record.resolved.map(|d| d.to_string()),
+            mentions: record.mentions(),
+            days_open: record.days_open(model.today),
+            people: {
+                let mut slugs: Vec<String> = record
+                    .events
+                    .iter()
+                    .flat_map(|e| &vault.notes[e.note].properties.with)
+                    .map(|w| slugify(w))
+                    .collect();
+                slugs.sort();
+                slugs.dedup();
+                slugs.join(" ")
+            },
+            person,
+            outcome: record.outcome.clone(),
+            kind_label: if record.kind == Kind::Requests {
+                "Request"
+            } else {
+                "Follow-up"
+            },
+        }
+    }
+}
+
+/// The published vault with everything pages need, indexed once.
+struct Site<'a> {
+    vault: &'a Vault,
+    model: &'a Model,
+    templates: &'a SiteTemplates,
+    /// Rows and items rendered once for every page that shows them.
+    fragments: &'a fragments::Fragments,
+    /// Pieces of data.json.
+    json: &'a fragments::Fragments<String>,
+    /// URLs, people, tags and rows: kept by `watch` while what they are made of is unchanged.
+    index: std::sync::Arc<Index>,
+    provenance: std::sync::Arc<crate::provenance::Provenance>,
     /// A hash of what every page depends on: templates, the date, URLs, people, tags, periods,
     /// attachments, git history.
     global: u64,
@@ -313,15 +540,15 @@ impl<'a> Site<'a> {
         use std::hash::{Hash, Hasher};
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         (env!("UPWARD_SOURCE_DIGEST"), templates).hash(&mut h);
-        self.info.meetings.hash(&mut h);
-        self.info.today.hash(&mut h);
+        self.index.info.meetings.hash(&mut h);
+        self.index.info.today.hash(&mut h);
         // Note URLs stand for the set of note paths, which decides how every link resolves.
-        self.note_urls.hash(&mut h);
-        for person in &self.people {
+        self.index.note_urls.hash(&mut h);
+        for person in &self.index.people {
             (&person.name, &person.slug, person.note).hash(&mut h);
         }
         self.vault.attachments.hash(&mut h);
-        for period in &self.periods {
+        for period in &self.index.periods {
             (&period.name, &period.slug, period.from, period.to).hash(&mut h);
         }
         self.global = h.finish();
@@ -350,7 +577,7 @@ impl<'a> Site<'a> {
         let records = |list: &'a [Record]| -> Vec<(u64, u64)> {
             list.par_iter()
                 .map(|record| {
-                    let row = one(&|h| self.rows[&(record.kind, record.id.as_str())].hash(h));
+                    let row = one(&|h| self.request_row(record).hash(h));
                     let events = one(&|h| {
                         for event in &record.events {
                             let item = &self.vault.notes[event.note].items[event.item];
@@ -455,7 +682,7 @@ impl<'a> Site<'a> {
         self.wins_hash = wins.finish();
         self.outcomes_hash = outcomes.finish();
         (self.meetings_hash, self.wins_hash, self.outcomes_hash).hash(&mut data);
-        for (tag, notes) in &self.tags {
+        for (tag, notes) in &self.index.tags {
             (tag, notes.len()).hash(&mut data);
         }
         self.data_hash = data.finish();
@@ -594,7 +821,7 @@ impl<'a> Site<'a> {
                 html,
                 url: format!(
                     "{}#block-{}",
-                    self.note_urls[meeting.note],
+                    self.index.note_urls[meeting.note],
                     html::slugify_block(&item.id)
                 ),
                 date: meeting.date.to_string(),
@@ -624,123 +851,17 @@ impl<'a> Site<'a> {
         vault: &'a Vault,
         model: &'a Model,
         templates: &'a SiteTemplates,
-        fragments: &'a fragments::Fragments,
-        json: &'a fragments::Fragments<String>,
+        memory: &'a Memory,
+        index: std::sync::Arc<Index>,
         provenance: Option<std::sync::Arc<crate::provenance::Provenance>>,
     ) -> Site<'a> {
-        // The indexes are independent of each other: built side by side.
-        let urls_and_links = || {
-            let meeting_slugs = unique_slugs(
-                vault
-                    .notes
-                    .iter()
-                    .filter(|n| n.kind.is_meeting())
-                    .map(|n| n.name.clone()),
-            );
-            let note_slugs = unique_slugs(
-                vault
-                    .notes
-                    .iter()
-                    .filter(|n| !n.kind.is_meeting())
-                    .map(|n| n.name.clone()),
-            );
-            let (mut meetings, mut others) = (meeting_slugs.into_iter(), note_slugs.into_iter());
-            let note_urls = vault
-                .notes
-                .iter()
-                .map(|n| {
-                    if n.kind.is_meeting() {
-                        format!("meetings/{}/", meetings.next().unwrap_or_default())
-                    } else {
-                        format!("notes/{}/", others.next().unwrap_or_default())
-                    }
-                })
-                .collect();
-            let links = LinkIndex::new(
-                vault.notes.iter().map(|n| n.path.as_str()),
-                &vault.attachments,
-            );
-            (note_urls, links)
-        };
-        let record_urls = || {
-            let mut record_urls = HashMap::new();
-            for (kind, records, folder) in [
-                (Kind::Requests, &model.requests, "requests"),
-                (Kind::FollowUps, &model.follow_ups, "follow-ups"),
-            ] {
-                let slugs = unique_slugs(records.iter().map(|r| r.id.clone()));
-                for (record, slug) in records.iter().zip(slugs) {
-                    record_urls.insert((kind, record.id.clone()), format!("{folder}/{slug}/"));
-                }
-            }
-            record_urls
-        };
-        let people_and_tags = || {
-            let mut people: Vec<Person> = Vec::new();
-            let mut person_by_name: HashMap<String, usize> = HashMap::new();
-            for meeting in &model.meetings {
-                let note = &vault.notes[meeting.note];
-                for name in &note.properties.with {
-                    let key = name.to_lowercase();
-                    let index = *person_by_name.entry(key).or_insert_with(|| {
-                        people.push(Person {
-                            name: name.clone(),
-                            slug: String::new(),
-                            note: None,
-                            meetings: Vec::new(),
-                            meeting_set: Default::default(),
-                        });
-                        people.len() - 1
-                    });
-                    people[index].meetings.push(meeting.note);
-                    people[index].meeting_set.insert(meeting.note);
-                }
-            }
-            let slugs = unique_slugs(people.iter().map(|p| p.name.clone()));
-            for (person, slug) in people.iter_mut().zip(slugs) {
-                person.slug = slug;
-                person.note = vault.notes.iter().position(|n| {
-                    !n.kind.is_meeting() && n.name.eq_ignore_ascii_case(&person.name)
-                });
-            }
-            let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-            for (i, note) in vault.notes.iter().enumerate() {
-                for tag in &note.tags {
-                    tags.entry(tag.clone()).or_default().push(i);
-                }
-            }
-            let mut mentions = vec![Vec::new(); vault.notes.len()];
-            for (kind, records) in [
-                (Kind::Requests, &model.requests),
-                (Kind::FollowUps, &model.follow_ups),
-            ] {
-                for (i, record) in records.iter().enumerate() {
-                    for event in &record.events {
-                        if mentions[event.note].last() != Some(&(kind, i)) {
-                            mentions[event.note].push((kind, i));
-                        }
-                    }
-                }
-            }
-            let mut positions = vec![None; vault.notes.len()];
-            for (i, meeting) in model.meetings.iter().enumerate() {
-                positions[meeting.note] = Some(i);
-            }
-            (people, person_by_name, tags, mentions, positions)
-        };
-        let (
-            ((note_urls, links), record_urls),
-            (people, person_by_name, tags, mentions, positions),
-        ) = rayon::join(|| rayon::join(urls_and_links, record_urls), people_and_tags);
-        let mut site = Site {
+        Site {
             vault,
             model,
             templates,
-            fragments,
-            json,
-            mentions,
-            positions,
-            rows: HashMap::new(),
+            fragments: &memory.fragments,
+            json: &memory.json,
+            index,
             global: 0,
             history: 0,
             rows_hash: 0,
@@ -755,26 +876,7 @@ impl<'a> Site<'a> {
             provenance: provenance.unwrap_or_else(|| {
                 std::sync::Arc::new(crate::provenance::Provenance::read(&vault.root))
             }),
-            periods: periods(vault, model),
-            info: SiteInfo {
-                meetings: model.meetings.len(),
-                today: model.today.to_string(),
-            },
-            note_urls,
-            links,
-            record_urls,
-            people,
-            person_by_name,
-            tags,
-        };
-        let rows: HashMap<(Kind, &'a str), RequestRow> = model
-            .requests
-            .par_iter()
-            .chain(&model.follow_ups)
-            .map(|r| ((r.kind, r.id.as_str()), site.compute_row(r)))
-            .collect();
-        site.rows = rows;
-        site
+        }
     }
 
     fn common<'s>(&'s self, root: &'s str, title: String, section: &'static str) -> Common<'s> {
@@ -783,22 +885,18 @@ impl<'a> Site<'a> {
             title,
             section,
             nav: &NAV,
-            site: &self.info,
+            site: &self.index.info,
         }
     }
 
     fn person_ref(&self, name: &str) -> Option<PersonRef> {
-        let person = &self.people[*self.person_by_name.get(&name.to_lowercase())?];
-        Some(PersonRef {
-            name: person.name.clone(),
-            url: format!("people/{}/", person.slug),
-        })
+        self.index.person_ref(name)
     }
 
     fn meeting_row(&self, index: usize) -> MeetingRow {
         let note = &self.vault.notes[index];
         MeetingRow {
-            url: self.note_urls[index].clone(),
+            url: self.index.note_urls[index].clone(),
             title: note.meeting_title(),
             date: note.date.map(|d| d.to_string()).unwrap_or_default(),
             kind_label: note.kind.label(),
@@ -812,41 +910,8 @@ impl<'a> Site<'a> {
     }
 
     /// The ledger row of a record, computed once.
-    fn request_row(&self, record: &'a Record) -> &RequestRow {
-        &self.rows[&(record.kind, record.id.as_str())]
-    }
-
-    fn compute_row(&self, record: &Record) -> RequestRow {
-        let person = record.with.as_deref().and_then(|w| self.person_ref(w));
-        RequestRow {
-            id: record.id.clone(),
-            url: self.record_urls[&(record.kind, record.id.clone())].clone(),
-            title: plain_text(&record.title),
-            status: record.status.name(),
-            status_label: status_label(record.status),
-            raised: record.raised.to_string(),
-            resolved: record.resolved.map(|d| d.to_string()),
-            mentions: record.mentions(),
-            days_open: record.days_open(self.model.today),
-            people: {
-                let mut slugs: Vec<String> = record
-                    .events
-                    .iter()
-                    .flat_map(|e| &self.vault.notes[e.note].properties.with)
-                    .map(|w| slugify(w))
-                    .collect();
-                slugs.sort();
-                slugs.dedup();
-                slugs.join(" ")
-            },
-            person,
-            outcome: record.outcome.clone(),
-            kind_label: if record.kind == Kind::Requests {
-                "Request"
-            } else {
-                "Follow-up"
-            },
-        }
+    fn request_row(&self, record: &Record) -> &RequestRow {
+        &self.index.rows[usize::from(record.kind == Kind::FollowUps)][record.id.as_str()]
     }
 
     /// Inline Markdown of an item, for a page `root` away from the site root.
@@ -1011,6 +1076,8 @@ pub fn build_with(
 #[derive(Debug, Default)]
 pub struct Memory {
     output: output::Memory,
+    /// The index of the last build.
+    index: Option<std::sync::Arc<Index>>,
     /// The published notes joined, when some notes are not published.
     published: crate::model::Cache,
     fragments: fragments::Fragments,
@@ -1022,6 +1089,7 @@ impl Memory {
     pub fn kept() -> Memory {
         Memory {
             output: output::Memory::default(),
+            index: None,
             published: crate::model::Cache::default(),
             fragments: fragments::Fragments::kept(),
             json: fragments::Fragments::kept(),
@@ -1044,15 +1112,17 @@ pub fn build_remembering(
     crate::timing::phase("open the output, load templates");
     let (vault, model) = crate::model::published_cached(vault, model, today, &mut memory.published);
     crate::timing::phase("published notes");
+    let index = Index::get(&vault, &model, &mut memory.index);
+    crate::timing::phase("index the site");
     let mut site = Site::new(
         &vault,
         &model,
         &templates,
-        &memory.fragments,
-        &memory.json,
+        memory,
+        index,
         options.provenance.clone(),
     );
-    crate::timing::phase("index the site");
+    crate::timing::phase("read the git history");
     site.fingerprint(templates.digest);
     crate::timing::phase("fingerprint");
     // The largest pages first, so the two threads finish together.
@@ -1078,10 +1148,10 @@ pub fn build_remembering(
     pages.extend((0..vault.notes.len()).map(Page::Note));
     pages.extend((0..model.requests.len()).map(|i| Page::Record(Kind::Requests, i)));
     pages.extend((0..model.follow_ups.len()).map(|i| Page::Record(Kind::FollowUps, i)));
-    pages.extend((0..site.people.len()).map(Page::Person));
-    pages.extend(site.tags.keys().cloned().map(Page::Tag));
+    pages.extend((0..site.index.people.len()).map(Page::Person));
+    pages.extend(site.index.tags.keys().cloned().map(Page::Tag));
     pages.push(Page::Review(None));
-    pages.extend((0..site.periods.len()).map(|i| Page::Review(Some(i))));
+    pages.extend((0..site.index.periods.len()).map(|i| Page::Review(Some(i))));
     // Pages rendered from the same inputs by the last build are kept as they are.
     let keyed: Vec<(&Page, pages::Key, Option<Vec<String>>)> = pages
         .par_iter()

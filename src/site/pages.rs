@@ -165,16 +165,16 @@ pub(super) fn render_page(
             let body = html::render(&note.body, &anchors, &links).html;
             used.extend(links.used.into_inner());
             let (properties, tags) = site.properties(note);
-            let path = format!("{}index.html", site.note_urls[*index]);
+            let path = format!("{}index.html", site.index.note_urls[*index]);
             if note.kind.is_meeting() {
-                let position = site.positions[*index];
+                let position = site.index.positions[*index];
                 let neighbour = |p: Option<usize>| {
                     p.and_then(|p| model.meetings.get(p))
                         .map(|m| site.meeting_row(m.note))
                 };
                 let previous = neighbour(position.and_then(|p| p.checked_sub(1)));
                 let next = neighbour(position.map(|p| p + 1));
-                let mentioned: Vec<&RequestRow> = site.mentions[*index]
+                let mentioned: Vec<&RequestRow> = site.index.mentions[*index]
                     .iter()
                     .map(|&(kind, i)| {
                         let records = if kind == Kind::Requests {
@@ -300,6 +300,7 @@ pub(super) fn render_page(
                 slug: String,
             }
             let people = site
+                .index
                 .people
                 .iter()
                 .map(|p| PersonOption {
@@ -367,7 +368,7 @@ pub(super) fn render_page(
                     date: event.date.to_string(),
                     url: format!(
                         "{}#block-{}",
-                        site.note_urls[event.note],
+                        site.index.note_urls[event.note],
                         html::slugify_block(&item.id)
                     ),
                     meeting: note.meeting_title(),
@@ -440,7 +441,7 @@ pub(super) fn render_page(
                         None,
                     )
                 } else {
-                    let url = &site.note_urls[meeting.note];
+                    let url = &site.index.note_urls[meeting.note];
                     (
                         format!("{}, {}", note.meeting_title(), meeting.date),
                         url.trim_start_matches("meetings/")
@@ -532,7 +533,7 @@ pub(super) fn render_page(
                 )
             };
             if let Page::Person(index) = page {
-                let person = &site.people[*index];
+                let person = &site.index.people[*index];
                 let (info, records) = row(person);
                 let root = "../../";
                 let (body, note_url) = match person.note {
@@ -545,7 +546,7 @@ pub(super) fn render_page(
                         };
                         let body = html::render(&vault.notes[n].body, &[], &links).html;
                         used.extend(links.used.into_inner());
-                        (Some(body), Some(site.note_urls[n].clone()))
+                        (Some(body), Some(site.index.note_urls[n].clone()))
                     }
                     None => (None, None),
                 };
@@ -598,7 +599,7 @@ pub(super) fn render_page(
                     "people.html",
                     &Context {
                         common: site.common("../", "People".into(), "people"),
-                        people: site.people.iter().map(|p| row(p).0).collect(),
+                        people: site.index.people.iter().map(|p| row(p).0).collect(),
                     },
                 )?;
             }
@@ -611,6 +612,7 @@ pub(super) fn render_page(
                 tags: Vec<TagRef>,
             }
             let tags = site
+                .index
                 .tags
                 .iter()
                 .map(|(t, notes)| TagRef {
@@ -640,12 +642,12 @@ pub(super) fn render_page(
                 title: String,
                 date: Option<String>,
             }
-            let mut notes: Vec<NoteRow> = site.tags[tag]
+            let mut notes: Vec<NoteRow> = site.index.tags[tag]
                 .iter()
                 .map(|&n| {
                     let note = &vault.notes[n];
                     NoteRow {
-                        url: site.note_urls[n].clone(),
+                        url: site.index.note_urls[n].clone(),
                         title: if note.kind.is_meeting() {
                             note.meeting_title()
                         } else {
@@ -683,6 +685,7 @@ pub(super) fn render_page(
                 current: bool,
             }
             let links: Vec<PeriodLink> = site
+                .index
                 .periods
                 .iter()
                 .enumerate()
@@ -694,14 +697,18 @@ pub(super) fn render_page(
                 .collect();
             let (root, path, period) = match which {
                 Some(i) => {
-                    let period = &site.periods[*i];
+                    let period = &site.index.periods[*i];
                     (
                         "../../",
                         format!("review/{}/index.html", period.slug),
                         Some(period),
                     )
                 }
-                None => ("../", "review/index.html".to_owned(), site.periods.last()),
+                None => (
+                    "../",
+                    "review/index.html".to_owned(),
+                    site.index.periods.last(),
+                ),
             };
             let mut packet = match period {
                 Some(p) => review::Packet::build(vault, model, &site.provenance, p.from, p.to),
@@ -711,6 +718,7 @@ pub(super) fn render_page(
             };
             for request in &mut packet.requests {
                 request.url = site
+                    .index
                     .record_urls
                     .get(&(Kind::Requests, request.id.clone()))
                     .cloned();
@@ -771,10 +779,10 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> Key {
             note.date
                 .and_then(|d| review::note_commit(&note.path, d, &site.provenance))
                 .hash(&mut h);
-            for &(kind, i) in &site.mentions[*index] {
+            for &(kind, i) in &site.index.mentions[*index] {
                 site.row_hash(kind, i).hash(&mut h);
             }
-            if let Some(position) = site.positions[*index] {
+            if let Some(position) = site.index.positions[*index] {
                 for neighbour in [position.checked_sub(1), Some(position + 1)]
                     .into_iter()
                     .flatten()
@@ -784,7 +792,7 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> Key {
                     }
                 }
             }
-            format!("{}index.html", site.note_urls[*index])
+            format!("{}index.html", site.index.note_urls[*index])
         }
         Page::Record(kind, index) => {
             let record = if *kind == Kind::Requests {
@@ -834,7 +842,7 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> Key {
             "people/index.html".to_owned()
         }
         Page::Person(i) => {
-            let person = &site.people[*i];
+            let person = &site.index.people[*i];
             let note = person.note.map(|n| site.vault.notes[n].digest);
             (site.rows_hash, note).hash(&mut h);
             for &meeting in &person.meetings {
@@ -844,14 +852,14 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> Key {
         }
         Page::Tags => {
             site.global.hash(&mut h);
-            for (tag, notes) in &site.tags {
+            for (tag, notes) in &site.index.tags {
                 (tag, notes.len()).hash(&mut h);
             }
             "tags/index.html".to_owned()
         }
         Page::Tag(tag) => {
             site.global.hash(&mut h);
-            for &n in &site.tags[tag] {
+            for &n in &site.index.tags[tag] {
                 site.listing_hashes[n].hash(&mut h);
             }
             format!("tags/{}/index.html", tag_path(tag))
@@ -859,8 +867,8 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> Key {
         Page::Review(which) => {
             // A packet shows the meetings and requests of its period, and the period list.
             let period = match which {
-                Some(i) => site.periods.get(*i),
-                None => site.periods.last(),
+                Some(i) => site.index.periods.get(*i),
+                None => site.index.periods.last(),
             };
             (site.global, site.history, period.map(|p| (p.from, p.to))).hash(&mut h);
             if let Some(period) = period {
@@ -883,7 +891,7 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> Key {
             }
             match which {
                 None => "review/index.html".to_owned(),
-                Some(i) => format!("review/{}/index.html", site.periods[*i].slug),
+                Some(i) => format!("review/{}/index.html", site.index.periods[*i].slug),
             }
         }
     };
