@@ -38,6 +38,11 @@ impl<T> Default for Fragments<T> {
 }
 
 impl<T> Fragments<T> {
+    /// Whether pieces are kept from one build to the next.
+    pub fn is_kept(&self) -> bool {
+        self.keep
+    }
+
     /// Pieces kept from one build to the next.
     pub fn kept() -> Fragments<T> {
         Fragments {

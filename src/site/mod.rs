@@ -282,7 +282,12 @@ struct Index {
     periods: Vec<review::Period>,
     /// The ledger rows of requests and of follow-ups, by ID.
     rows: [HashMap<String, RequestRow>; 2],
+    /// The hashes of each meeting of the last build, with the digest of its note then.
+    meeting_memo: std::sync::Mutex<HashMap<usize, (u64, MeetingHashes)>>,
 }
+
+/// A meeting's row, and what it adds to the wins, the outcomes and data.json; its wins.
+type MeetingHashes = (u64, u64, u64, u64, usize);
 
 impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -447,6 +452,7 @@ impl Index {
             positions,
             periods,
             rows: Default::default(),
+            meeting_memo: Default::default(),
         };
         let rows = |records: &[Record]| -> HashMap<String, RequestRow> {
             records
@@ -600,12 +606,20 @@ impl<'a> Site<'a> {
             records(&self.model.follow_ups),
         ];
         // Per meeting: its row, and what it adds to the wins, the outcomes and data.json.
-        let meetings: Vec<(u64, u64, u64, u64, usize)> = self
+        // A meeting's hashes stay while its note does (the index holds the URLs they use).
+        let memo = &self.index.meeting_memo;
+        let meetings: Vec<MeetingHashes> = self
             .model
             .meetings
             .par_iter()
             .map(|meeting| {
                 let note = &self.vault.notes[meeting.note];
+                let lock = || memo.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(&(digest, hashes)) = lock().get(&meeting.note) {
+                    if digest == note.digest {
+                        return hashes;
+                    }
+                }
                 let row = one(&|h| self.meeting_row(meeting.note).hash(h));
                 let title = note.meeting_title();
                 let mut wins = xxhash_rust::xxh3::Xxh3::new();
@@ -633,7 +647,9 @@ impl<'a> Site<'a> {
                         _ => {}
                     }
                 }
-                (row, wins.finish(), outcomes.finish(), data.finish(), count)
+                let hashes = (row, wins.finish(), outcomes.finish(), data.finish(), count);
+                lock().insert(meeting.note, (note.digest, hashes));
+                hashes
             })
             .collect();
         self.meeting_hashes = vec![0; self.vault.notes.len()];
@@ -765,7 +781,7 @@ impl<'a> Site<'a> {
                 title: &'c str,
                 id: &'c str,
                 url: &'c Option<String>,
-                items: Vec<Html>,
+                items: Html,
             }
             #[derive(Serialize)]
             struct Context<'c> {
@@ -776,7 +792,7 @@ impl<'a> Site<'a> {
                 title: &group.title,
                 id: &group.id,
                 url: &group.url,
-                items,
+                items: Html::join(&items, "\n  "),
             };
             uses.sort();
             uses.dedup();
@@ -1174,7 +1190,15 @@ pub fn build_remembering(
     // data.json is the largest file: it is written beside the pages, not after them.
     let data = || -> Result<()> {
         if out.unchanged_page("data.json", site.data_hash).is_none() {
-            out.write_stream("data.json", |w| data::data_json(&site, w))?;
+            if site.json.is_kept() {
+                // Put together in memory from pieces kept, and written like a page.
+                let mut bytes = Vec::with_capacity(out.previous_len("data.json") + 4096);
+                data::data_json(&site, &mut bytes)?;
+                out.write("data.json", &bytes)?;
+            } else {
+                // Streamed: a single build does not hold the largest file in memory.
+                out.write_stream("data.json", |w| data::data_json(&site, w))?;
+            }
             out.remember_inputs("data.json", site.data_hash, &BTreeSet::new());
         }
         Ok(())

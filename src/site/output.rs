@@ -290,6 +290,14 @@ impl Output {
         Ok(())
     }
 
+    /// The length the file at `rel` had in the last build (0 if none).
+    pub fn previous_len(&self, rel: &str) -> usize {
+        self.previous
+            .get(rel)
+            .and_then(|e| e.digest.rsplit('-').next()?.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// Whether the page at `rel` was rendered from these same inputs by the last build and is
     /// still there: then it is kept as it is, with the attachments it uses, and not rendered.
     pub fn unchanged_page(&self, rel: &str, inputs: u64) -> Option<Vec<String>> {

@@ -24,6 +24,10 @@ struct Stats {
     wins: usize,
 }
 
+/// Between two ledger rows, and two meetings of a list: the indentation of the templates.
+const ROW_SEPARATOR: &str = "\n    ";
+const MEETING_SEPARATOR: &str = "\n  ";
+
 /// A page's path, and a hash of everything it is rendered from.
 pub(super) type Key = (String, u64);
 
@@ -76,6 +80,7 @@ pub(super) fn render_page(
                 .take(8)
                 .map(|m| site.meeting_html(m.note, root))
                 .collect::<Result<Vec<Html>>>()?;
+            let recent = Html::join(&recent, MEETING_SEPARATOR);
             #[derive(Serialize)]
             struct Charts {
                 open_by_age: String,
@@ -100,7 +105,7 @@ pub(super) fn render_page(
                 stats: Stats,
                 open: Vec<&'a RequestRow>,
                 charts: Charts,
-                meetings: Vec<Html>,
+                meetings: Html,
             }
             let stats = Stats {
                 meetings: model.meetings.len(),
@@ -129,7 +134,7 @@ pub(super) fn render_page(
             struct Context<'a> {
                 #[serde(flatten)]
                 common: Common<'a>,
-                meetings: Vec<Html>,
+                meetings: Html,
             }
             let meetings = model
                 .meetings
@@ -137,6 +142,7 @@ pub(super) fn render_page(
                 .rev()
                 .map(|m| site.meeting_html(m.note, "../"))
                 .collect::<Result<Vec<Html>>>()?;
+            let meetings = Html::join(&meetings, MEETING_SEPARATOR);
             write_page(
                 out,
                 templates,
@@ -265,6 +271,7 @@ pub(super) fn render_page(
                     .filter(|(_, r)| filter.is_none_or(|s| r.status == s))
                     .map(|(i, _)| site.row_html(kind, i, &root))
                     .collect::<Result<Vec<Html>>>()
+                    .map(|rows| Html::join(&rows, ROW_SEPARATOR))
             };
             let requests = rows(Kind::Requests, &model.requests)?;
             let follow_ups = rows(Kind::FollowUps, &model.follow_ups)?;
@@ -315,8 +322,8 @@ pub(super) fn render_page(
                 heading: String,
                 statuses: Vec<StatusLink>,
                 people: Vec<PersonOption>,
-                requests: Vec<Html>,
-                follow_ups: Vec<Html>,
+                requests: Html,
+                follow_ups: Html,
             }
             write_page(
                 out,
@@ -468,13 +475,14 @@ pub(super) fn render_page(
                     Ok(fragment.html.clone())
                 })
                 .collect::<Result<Vec<Html>>>()?;
+            let groups = Html::join(&groups, "\n");
             #[derive(Serialize)]
             struct Context<'a> {
                 #[serde(flatten)]
                 common: Common<'a>,
                 heading: &'static str,
                 lede: &'static str,
-                groups: Vec<Html>,
+                groups: Html,
             }
             write_page(
                 out,
@@ -557,20 +565,22 @@ pub(super) fn render_page(
                     person: PersonRow,
                     body: Option<String>,
                     note_url: Option<String>,
-                    requests: Vec<Html>,
-                    meetings: Vec<Html>,
+                    requests: Html,
+                    meetings: Html,
                 }
                 let path = format!("{}index.html", info.url);
                 let requests = records
                     .iter()
                     .map(|&(i, _)| site.row_html(Kind::Requests, i, root))
-                    .collect::<Result<_>>()?;
+                    .collect::<Result<Vec<Html>>>()?;
+                let requests = Html::join(&requests, ROW_SEPARATOR);
                 let meetings = person
                     .meetings
                     .iter()
                     .rev()
                     .map(|&n| site.meeting_html(n, root))
-                    .collect::<Result<_>>()?;
+                    .collect::<Result<Vec<Html>>>()?;
+                let meetings = Html::join(&meetings, MEETING_SEPARATOR);
                 write_page(
                     out,
                     templates,
