@@ -108,6 +108,15 @@ impl Html {
 
     /// Pieces one after the other, `separator` between them: a list of 10,000 rows is put
     /// into its page as one string, not looped over by the template.
+    /// The length of the HTML, in bytes.
+    pub fn len(&self) -> usize {
+        self.0.as_str().map_or(0, str::len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn join(parts: &[Html], separator: &str) -> Html {
         let text = |part: &Html| part.0.as_str().unwrap_or_default().len();
         let len = parts.iter().map(|p| text(p) + separator.len()).sum();
@@ -202,6 +211,24 @@ impl SiteTemplates {
             .map_err(|e| self.error(name, &e))?;
         template
             .render(minijinja::value::Serde(context))
+            .map_err(|e| self.error(name, &e))
+    }
+
+    /// Renders the page template `name` with `context` at the end of `out`: a page of several
+    /// megabytes goes into a buffer of the right size rather than one grown by doubling.
+    pub fn render_into(
+        &self,
+        name: &str,
+        context: &impl Serialize,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| self.error(name, &e))?;
+        template
+            .render_captured_to(minijinja::value::Serde(context), out)
+            .map(drop)
             .map_err(|e| self.error(name, &e))
     }
 

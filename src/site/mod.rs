@@ -282,6 +282,8 @@ struct Index {
     periods: Vec<review::Period>,
     /// The ledger rows of requests and of follow-ups, by ID.
     rows: [HashMap<String, RequestRow>; 2],
+    /// The hash of each row, in the order of the model's records.
+    row_hashes: [Vec<u64>; 2],
     /// The hashes of each meeting of the last build, with the digest of its note then.
     meeting_memo: std::sync::Mutex<HashMap<usize, (u64, MeetingHashes)>>,
 }
@@ -452,6 +454,7 @@ impl Index {
             positions,
             periods,
             rows: Default::default(),
+            row_hashes: Default::default(),
             meeting_memo: Default::default(),
         };
         let rows = |records: &[Record]| -> HashMap<String, RequestRow> {
@@ -461,6 +464,21 @@ impl Index {
                 .collect()
         };
         let rows = [rows(&model.requests), rows(&model.follow_ups)];
+        let hashes = |rows: &HashMap<String, RequestRow>, records: &[Record]| -> Vec<u64> {
+            records
+                .par_iter()
+                .map(|r| {
+                    use std::hash::{Hash, Hasher};
+                    let mut h = xxhash_rust::xxh3::Xxh3::new();
+                    rows[r.id.as_str()].hash(&mut h);
+                    h.finish()
+                })
+                .collect()
+        };
+        index.row_hashes = [
+            hashes(&rows[0], &model.requests),
+            hashes(&rows[1], &model.follow_ups),
+        ];
         index.rows = rows;
         index
     }
@@ -580,10 +598,10 @@ impl<'a> Site<'a> {
         };
         // Each row, each record's mentions and each meeting is hashed once, in parallel; pages
         // and summaries combine these.
-        let records = |list: &'a [Record]| -> Vec<(u64, u64)> {
+        let records = |list: &'a [Record], rows: &[u64]| -> Vec<(u64, u64)> {
             list.par_iter()
-                .map(|record| {
-                    let row = one(&|h| self.request_row(record).hash(h));
+                .zip(rows)
+                .map(|(record, &row)| {
                     let events = one(&|h| {
                         for event in &record.events {
                             let item = &self.vault.notes[event.note].items[event.item];
@@ -602,8 +620,8 @@ impl<'a> Site<'a> {
                 .collect()
         };
         self.record_hashes = [
-            records(&self.model.requests),
-            records(&self.model.follow_ups),
+            records(&self.model.requests, &self.index.row_hashes[0]),
+            records(&self.model.follow_ups, &self.index.row_hashes[1]),
         ];
         // Per meeting: its row, and what it adds to the wins, the outcomes and data.json.
         // A meeting's hashes stay while its note does (the index holds the URLs they use).

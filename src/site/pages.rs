@@ -3,15 +3,18 @@
 use super::*;
 use crate::template::Html;
 
+/// Renders a page and writes it; `size` is what its lists alone take, if known.
 fn write_page(
     out: &Output,
     templates: &SiteTemplates,
     path: &str,
     template: &str,
     context: &impl Serialize,
+    size: usize,
 ) -> Result<()> {
-    let html = templates.render(template, context)?;
-    out.write(path, html.as_bytes())
+    let mut html = Vec::with_capacity(out.previous_len(path).max(size) + 8192);
+    templates.render_into(template, context, &mut html)?;
+    out.write(path, &html)
 }
 
 #[derive(Serialize)]
@@ -127,6 +130,7 @@ pub(super) fn render_page(
                     charts,
                     meetings: recent,
                 },
+                0,
             )?;
         }
         Page::Meetings => {
@@ -143,6 +147,7 @@ pub(super) fn render_page(
                 .map(|m| site.meeting_html(m.note, "../"))
                 .collect::<Result<Vec<Html>>>()?;
             let meetings = Html::join(&meetings, MEETING_SEPARATOR);
+            let size = meetings.len();
             write_page(
                 out,
                 templates,
@@ -152,6 +157,7 @@ pub(super) fn render_page(
                     common: site.common("../", "Meetings".into(), "meetings"),
                     meetings,
                 },
+                size,
             )?;
         }
         Page::Note(index) => {
@@ -227,6 +233,7 @@ pub(super) fn render_page(
                         next,
                         commit,
                     },
+                    0,
                 )?;
             } else {
                 #[derive(Serialize)]
@@ -248,6 +255,7 @@ pub(super) fn render_page(
                         tags,
                         body,
                     },
+                    0,
                 )?;
             }
         }
@@ -275,6 +283,7 @@ pub(super) fn render_page(
             };
             let requests = rows(Kind::Requests, &model.requests)?;
             let follow_ups = rows(Kind::FollowUps, &model.follow_ups)?;
+            let size = requests.len() + follow_ups.len();
             #[derive(Serialize)]
             struct StatusLink {
                 label: String,
@@ -338,6 +347,7 @@ pub(super) fn render_page(
                     requests,
                     follow_ups,
                 },
+                size,
             )?;
         }
         Page::Record(kind, index) => {
@@ -406,6 +416,7 @@ pub(super) fn render_page(
                     events,
                     commit: review::request_commit(record, vault, &site.provenance),
                 },
+                0,
             )?;
         }
         Page::Wins | Page::Decisions => {
@@ -476,6 +487,7 @@ pub(super) fn render_page(
                 })
                 .collect::<Result<Vec<Html>>>()?;
             let groups = Html::join(&groups, "\n");
+            let size = groups.len();
             #[derive(Serialize)]
             struct Context<'a> {
                 #[serde(flatten)]
@@ -495,6 +507,7 @@ pub(super) fn render_page(
                     lede,
                     groups,
                 },
+                size,
             )?;
         }
         Page::People | Page::Person(_) => {
@@ -594,6 +607,7 @@ pub(super) fn render_page(
                         body,
                         note_url,
                     },
+                    0,
                 )?;
             } else {
                 #[derive(Serialize)]
@@ -611,6 +625,7 @@ pub(super) fn render_page(
                         common: site.common("../", "People".into(), "people"),
                         people: site.index.people.iter().map(|p| row(p).0).collect(),
                     },
+                    0,
                 )?;
             }
         }
@@ -640,6 +655,7 @@ pub(super) fn render_page(
                     common: site.common("../", "Tags".into(), "tags"),
                     tags,
                 },
+                0,
             )?;
         }
         Page::Tag(tag) => {
@@ -685,6 +701,7 @@ pub(super) fn render_page(
                     tag,
                     notes,
                 },
+                0,
             )?;
         }
         Page::Review(which) => {
@@ -753,6 +770,7 @@ pub(super) fn render_page(
                     periods: links,
                     packet,
                 },
+                0,
             )?;
         }
         Page::NotFound => {
@@ -769,6 +787,7 @@ pub(super) fn render_page(
                 &Context {
                     common: site.common("/", "Not found".into(), ""),
                 },
+                0,
             )?;
         }
     }
