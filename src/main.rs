@@ -197,6 +197,15 @@ fn tune_allocator() {
     }
 }
 
+/// For `watch` and `serve`: memory freed by one rebuild is kept ten seconds for the next,
+/// which then needs no fresh (zeroed) pages from the system; idle, it goes back.
+fn keep_freed_memory() {
+    // SAFETY: as in `tune_allocator`.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10_000);
+    }
+}
+
 fn main() -> ExitCode {
     tune_allocator();
     upward::timing::phase("start");
@@ -244,6 +253,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             return Ok(done(init::run(&dir, example, &mut stdout)));
         }
         Command::Watch { watch } => {
+            keep_freed_memory();
             let root = vault_root(cli.vault)?;
             let WatchArgs { site, poll } = watch;
             return Ok(done(serve::run(&root, site.out, site.force, poll, None)));
@@ -254,6 +264,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             bind,
             open,
         } => {
+            keep_freed_memory();
             let root = vault_root(cli.vault)?;
             let WatchArgs { site, poll } = watch;
             let server = serve::Server { bind, port, open };

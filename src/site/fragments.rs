@@ -5,7 +5,35 @@
 use crate::error::Result;
 use crate::template::Html;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
+
+/// Keys are hashes already: they are used as they are.
+#[derive(Debug, Default)]
+pub struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = n as u64;
+    }
+}
+
+/// A map keyed by hashes (or indexes).
+pub type ByHash<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 
 /// A rendered piece and the attachments it embeds.
 #[derive(Debug)]
@@ -22,17 +50,17 @@ pub struct Fragments<T = Fragment> {
     /// keeps none and saves the memory.
     keep: bool,
     /// What the last build rendered or used.
-    previous: HashMap<u64, Arc<T>>,
+    previous: ByHash<Arc<T>>,
     /// What this build rendered or used.
-    current: Mutex<HashMap<u64, Arc<T>>>,
+    current: Mutex<ByHash<Arc<T>>>,
 }
 
 impl<T> Default for Fragments<T> {
     fn default() -> Self {
         Fragments {
             keep: false,
-            previous: HashMap::new(),
-            current: Mutex::new(HashMap::new()),
+            previous: ByHash::default(),
+            current: Mutex::new(ByHash::default()),
         }
     }
 }

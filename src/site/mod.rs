@@ -285,7 +285,7 @@ struct Index {
     /// The hash of each row, in the order of the model's records.
     row_hashes: [Vec<u64>; 2],
     /// The hashes of each meeting of the last build, with the digest of its note then.
-    meeting_memo: std::sync::Mutex<HashMap<usize, (u64, MeetingHashes)>>,
+    meeting_memo: std::sync::Mutex<Vec<(u64, MeetingHashes)>>,
 }
 
 /// A meeting's row, and what it adds to the wins, the outcomes and data.json; its wins.
@@ -625,18 +625,23 @@ impl<'a> Site<'a> {
         ];
         // Per meeting: its row, and what it adds to the wins, the outcomes and data.json.
         // A meeting's hashes stay while its note does (the index holds the URLs they use).
-        let memo = &self.index.meeting_memo;
+        let mut memo = std::mem::take(
+            &mut *self
+                .index
+                .meeting_memo
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        memo.resize(self.vault.notes.len(), (0, (0, 0, 0, 0, 0)));
         let meetings: Vec<MeetingHashes> = self
             .model
             .meetings
             .par_iter()
             .map(|meeting| {
                 let note = &self.vault.notes[meeting.note];
-                let lock = || memo.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some(&(digest, hashes)) = lock().get(&meeting.note) {
-                    if digest == note.digest {
-                        return hashes;
-                    }
+                let (digest, hashes) = memo[meeting.note];
+                if digest == note.digest && digest != 0 {
+                    return hashes;
                 }
                 let row = one(&|h| self.meeting_row(meeting.note).hash(h));
                 let title = note.meeting_title();
@@ -665,11 +670,17 @@ impl<'a> Site<'a> {
                         _ => {}
                     }
                 }
-                let hashes = (row, wins.finish(), outcomes.finish(), data.finish(), count);
-                lock().insert(meeting.note, (note.digest, hashes));
-                hashes
+                (row, wins.finish(), outcomes.finish(), data.finish(), count)
             })
             .collect();
+        for (meeting, &hashes) in self.model.meetings.iter().zip(&meetings) {
+            memo[meeting.note] = (self.vault.notes[meeting.note].digest, hashes);
+        }
+        *self
+            .index
+            .meeting_memo
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = memo;
         self.meeting_hashes = vec![0; self.vault.notes.len()];
         for (meeting, hashes) in self.model.meetings.iter().zip(&meetings) {
             self.meeting_hashes[meeting.note] = hashes.0;

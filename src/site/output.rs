@@ -358,11 +358,13 @@ impl Output {
     pub fn finish_remembering(self, memory: &mut Memory) -> Result<Report> {
         let current = self.current.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut removed = 0;
-        for rel in self
-            .previous
-            .keys()
-            .filter(|rel| !current.contains_key(*rel))
-        {
+        // Both lists are sorted: one walk finds what is no longer written.
+        let mut written = current.keys().peekable();
+        let gone = self.previous.keys().filter(|rel| {
+            while written.next_if(|w| w < rel).is_some() {}
+            written.peek() != Some(rel)
+        });
+        for rel in gone {
             let path = self.root.join(rel);
             match std::fs::remove_file(&path) {
                 Ok(()) => removed += 1,
