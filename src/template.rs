@@ -108,6 +108,11 @@ impl Html {
 
     /// Pieces one after the other, `separator` between them: a list of 10,000 rows is put
     /// into its page as one string, not looped over by the template.
+    /// The HTML.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().unwrap_or_default()
+    }
+
     /// The length of the HTML, in bytes.
     pub fn len(&self) -> usize {
         self.0.as_str().map_or(0, str::len)

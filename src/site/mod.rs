@@ -1232,16 +1232,31 @@ pub fn build_remembering(
         }
         Ok(())
     };
-    let (used, data) = rayon::join(
-        || {
-            changed
-                .into_par_iter()
-                .map(|(page, key)| pages::render_page(&site, &templates, &out, page, key))
-                .collect::<Result<Vec<BTreeSet<String>>>>()
-        },
-        data,
-    );
-    data?;
+    let render =
+        |(page, key): (&Page, pages::Key)| pages::render_page(&site, &templates, &out, page, key);
+    let used: Result<Vec<BTreeSet<String>>> = if site.fragments.is_kept() {
+        // `watch`: a few pages, all at once.
+        let (used, data) = rayon::join(|| changed.into_par_iter().map(render).collect(), data);
+        data.and(used)
+    } else {
+        // The lists (ledgers, wins, decisions, people, tags, reviews) and data.json are the
+        // largest files: they are made one after another on one thread while the other renders
+        // the pages of meetings and requests, so no two of them are in memory at once.
+        let (lists, each): (Vec<_>, Vec<_>) = changed
+            .into_iter()
+            .partition(|(page, _)| !matches!(page, Page::Note(_) | Page::Record(..)));
+        let (lists, each) = rayon::join(
+            || -> Result<Vec<BTreeSet<String>>> {
+                data()?;
+                lists.into_iter().map(render).collect()
+            },
+            || each.into_par_iter().map(render).collect::<Result<Vec<_>>>(),
+        );
+        lists.and_then(|mut lists| {
+            lists.extend(each?);
+            Ok(lists)
+        })
+    };
     crate::timing::phase("render and write pages, data.json");
     attachments.extend(used?.into_iter().flatten());
     for path in &attachments {

@@ -31,11 +31,6 @@ pub struct Output {
     unchanged: AtomicUsize,
 }
 
-fn hash(bytes: &[u8]) -> String {
-    // XXH3: the same bytes give the same hash on every run and machine, at memory speed.
-    digest(xxhash_rust::xxh3::xxh3_64(bytes), bytes.len() as u64)
-}
-
 /// How the manifest writes a file's hash and length.
 fn digest(hash: u64, len: u64) -> String {
     format!("{hash:016x}-{len}")
@@ -219,11 +214,23 @@ impl Output {
     /// Writes one file (path relative to the output, `/` separators) unless it already holds
     /// these bytes.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
-        let digest = hash(bytes);
+        self.write_parts(rel, &[bytes])
+    }
+
+    /// Writes one file made of `parts` one after the other, like [`Output::write`]: a page and
+    /// the rows of its lists are written as they are, not copied into one buffer first.
+    pub fn write_parts(&self, rel: &str, parts: &[&[u8]]) -> Result<()> {
+        // XXH3: the same bytes give the same hash on every run and machine, at memory speed.
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        let mut len = 0;
+        for part in parts {
+            hasher.update(part);
+            len += part.len();
+        }
+        let digest = digest(hasher.digest(), len as u64);
         let path = self.root.join(rel);
         let same = self.previous.get(rel).is_some_and(|e| e.digest == digest)
-            && (self.trusted
-                || std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64));
+            && (self.trusted || std::fs::metadata(&path).is_ok_and(|m| m.len() == len as u64));
         if same {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
         } else {
@@ -234,7 +241,18 @@ impl Output {
                     self.lock_folders().insert(parent.to_path_buf());
                 }
             }
-            std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+            let write = || -> std::io::Result<()> {
+                if let [bytes] = parts {
+                    return std::fs::write(&path, bytes);
+                }
+                let mut file =
+                    std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&path)?);
+                for part in parts {
+                    std::io::Write::write_all(&mut file, part)?;
+                }
+                std::io::Write::flush(&mut file)
+            };
+            write().map_err(|e| Error::io(&path, e))?;
             self.written.fetch_add(1, Ordering::Relaxed);
         }
         self.record(rel, digest);

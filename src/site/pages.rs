@@ -3,16 +3,15 @@
 use super::*;
 use crate::template::Html;
 
-/// Renders a page and writes it; `size` is what its lists alone take, if known.
+/// Renders a page and writes it.
 fn write_page(
     out: &Output,
     templates: &SiteTemplates,
     path: &str,
     template: &str,
     context: &impl Serialize,
-    size: usize,
 ) -> Result<()> {
-    let mut html = Vec::with_capacity(out.previous_len(path).max(size) + 8192);
+    let mut html = Vec::with_capacity(out.previous_len(path) + 8192);
     templates.render_into(template, context, &mut html)?;
     out.write(path, &html)
 }
@@ -25,6 +24,74 @@ struct Stats {
     answered: usize,
     median_days: Option<i64>,
     wins: usize,
+}
+
+/// A long list of a page (ledger rows, meetings, groups of wins): the template shows a
+/// marker in its place, and the rows are written into the file there, not copied into the
+/// page first. An empty list has no marker, so `{% if rows %}` in a template still works.
+struct List {
+    rows: Vec<Html>,
+    separator: &'static str,
+}
+
+impl List {
+    fn new(rows: Vec<Html>, separator: &'static str) -> List {
+        List { rows, separator }
+    }
+
+    /// What the template gets for the `index`th list of its page.
+    fn marker(&self, index: usize) -> Html {
+        if self.rows.is_empty() {
+            Html::new(String::new())
+        } else {
+            Html::new(format!("{LIST_MARKER}{index}{LIST_MARKER}"))
+        }
+    }
+}
+
+/// Around the number of a list, where its rows go; a control character no page has.
+const LIST_MARKER: &str = "\u{1}upward-list-";
+
+/// Renders a page whose context holds the markers of `lists`, and writes it with the rows of
+/// each list where its marker is (wherever the template put it, as often as it did).
+fn write_page_with_lists(
+    out: &Output,
+    templates: &SiteTemplates,
+    path: &str,
+    template: &str,
+    context: &impl Serialize,
+    lists: &[List],
+) -> Result<()> {
+    let mut html = Vec::with_capacity(16 * 1024);
+    templates.render_into(template, context, &mut html)?;
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let mut rest: &[u8] = &html;
+    let marker = LIST_MARKER.as_bytes();
+    while let Some(at) = rest.windows(marker.len()).position(|w| w == marker) {
+        let after = &rest[at + marker.len()..];
+        let digits = after.iter().take_while(|b| b.is_ascii_digit()).count();
+        let list = std::str::from_utf8(&after[..digits])
+            .ok()
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| lists.get(n))
+            .filter(|_| after[digits..].starts_with(marker));
+        let Some(list) = list else {
+            // Not one of ours: kept as it is.
+            parts.push(&rest[..at + marker.len()]);
+            rest = after;
+            continue;
+        };
+        parts.push(&rest[..at]);
+        for (i, row) in list.rows.iter().enumerate() {
+            if i > 0 {
+                parts.push(list.separator.as_bytes());
+            }
+            parts.push(row.as_str().as_bytes());
+        }
+        rest = &after[digits + marker.len()..];
+    }
+    parts.push(rest);
+    out.write_parts(path, &parts)
 }
 
 /// Between two ledger rows, and two meetings of a list: the indentation of the templates.
@@ -130,7 +197,6 @@ pub(super) fn render_page(
                     charts,
                     meetings: recent,
                 },
-                0,
             )?;
         }
         Page::Meetings => {
@@ -146,18 +212,17 @@ pub(super) fn render_page(
                 .rev()
                 .map(|m| site.meeting_html(m.note, "../"))
                 .collect::<Result<Vec<Html>>>()?;
-            let meetings = Html::join(&meetings, MEETING_SEPARATOR);
-            let size = meetings.len();
-            write_page(
+            let lists = [List::new(meetings, MEETING_SEPARATOR)];
+            write_page_with_lists(
                 out,
                 templates,
                 "meetings/index.html",
                 "meetings.html",
                 &Context {
                     common: site.common("../", "Meetings".into(), "meetings"),
-                    meetings,
+                    meetings: lists[0].marker(0),
                 },
-                size,
+                &lists,
             )?;
         }
         Page::Note(index) => {
@@ -233,7 +298,6 @@ pub(super) fn render_page(
                         next,
                         commit,
                     },
-                    0,
                 )?;
             } else {
                 #[derive(Serialize)]
@@ -255,7 +319,6 @@ pub(super) fn render_page(
                         tags,
                         body,
                     },
-                    0,
                 )?;
             }
         }
@@ -279,11 +342,12 @@ pub(super) fn render_page(
                     .filter(|(_, r)| filter.is_none_or(|s| r.status == s))
                     .map(|(i, _)| site.row_html(kind, i, &root))
                     .collect::<Result<Vec<Html>>>()
-                    .map(|rows| Html::join(&rows, ROW_SEPARATOR))
+                    .map(|rows| List::new(rows, ROW_SEPARATOR))
             };
-            let requests = rows(Kind::Requests, &model.requests)?;
-            let follow_ups = rows(Kind::FollowUps, &model.follow_ups)?;
-            let size = requests.len() + follow_ups.len();
+            let lists = [
+                rows(Kind::Requests, &model.requests)?,
+                rows(Kind::FollowUps, &model.follow_ups)?,
+            ];
             #[derive(Serialize)]
             struct StatusLink {
                 label: String,
@@ -334,7 +398,7 @@ pub(super) fn render_page(
                 requests: Html,
                 follow_ups: Html,
             }
-            write_page(
+            write_page_with_lists(
                 out,
                 templates,
                 &path,
@@ -344,10 +408,10 @@ pub(super) fn render_page(
                     heading,
                     statuses,
                     people,
-                    requests,
-                    follow_ups,
+                    requests: lists[0].marker(0),
+                    follow_ups: lists[1].marker(1),
                 },
-                size,
+                &lists,
             )?;
         }
         Page::Record(kind, index) => {
@@ -416,7 +480,6 @@ pub(super) fn render_page(
                     events,
                     commit: review::request_commit(record, vault, &site.provenance),
                 },
-                0,
             )?;
         }
         Page::Wins | Page::Decisions => {
@@ -486,8 +549,7 @@ pub(super) fn render_page(
                     Ok(fragment.html.clone())
                 })
                 .collect::<Result<Vec<Html>>>()?;
-            let groups = Html::join(&groups, "\n");
-            let size = groups.len();
+            let lists = [List::new(groups, "\n")];
             #[derive(Serialize)]
             struct Context<'a> {
                 #[serde(flatten)]
@@ -496,7 +558,7 @@ pub(super) fn render_page(
                 lede: &'static str,
                 groups: Html,
             }
-            write_page(
+            write_page_with_lists(
                 out,
                 templates,
                 path,
@@ -505,9 +567,9 @@ pub(super) fn render_page(
                     common: site.common(root, heading.into(), section),
                     heading,
                     lede,
-                    groups,
+                    groups: lists[0].marker(0),
                 },
-                size,
+                &lists,
             )?;
         }
         Page::People | Page::Person(_) => {
@@ -586,28 +648,30 @@ pub(super) fn render_page(
                     .iter()
                     .map(|&(i, _)| site.row_html(Kind::Requests, i, root))
                     .collect::<Result<Vec<Html>>>()?;
-                let requests = Html::join(&requests, ROW_SEPARATOR);
                 let meetings = person
                     .meetings
                     .iter()
                     .rev()
                     .map(|&n| site.meeting_html(n, root))
                     .collect::<Result<Vec<Html>>>()?;
-                let meetings = Html::join(&meetings, MEETING_SEPARATOR);
-                write_page(
+                let lists = [
+                    List::new(requests, ROW_SEPARATOR),
+                    List::new(meetings, MEETING_SEPARATOR),
+                ];
+                write_page_with_lists(
                     out,
                     templates,
                     &path,
                     "person.html",
                     &Context {
                         common: site.common(root, info.name.clone(), "people"),
-                        requests,
-                        meetings,
+                        requests: lists[0].marker(0),
+                        meetings: lists[1].marker(1),
                         person: info,
                         body,
                         note_url,
                     },
-                    0,
+                    &lists,
                 )?;
             } else {
                 #[derive(Serialize)]
@@ -625,7 +689,6 @@ pub(super) fn render_page(
                         common: site.common("../", "People".into(), "people"),
                         people: site.index.people.iter().map(|p| row(p).0).collect(),
                     },
-                    0,
                 )?;
             }
         }
@@ -655,7 +718,6 @@ pub(super) fn render_page(
                     common: site.common("../", "Tags".into(), "tags"),
                     tags,
                 },
-                0,
             )?;
         }
         Page::Tag(tag) => {
@@ -701,7 +763,6 @@ pub(super) fn render_page(
                     tag,
                     notes,
                 },
-                0,
             )?;
         }
         Page::Review(which) => {
@@ -770,7 +831,6 @@ pub(super) fn render_page(
                     periods: links,
                     packet,
                 },
-                0,
             )?;
         }
         Page::NotFound => {
@@ -787,7 +847,6 @@ pub(super) fn render_page(
                 &Context {
                     common: site.common("/", "Not found".into(), ""),
                 },
-                0,
             )?;
         }
     }
