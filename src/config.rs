@@ -217,6 +217,18 @@ pub struct Config {
     heading_keys: std::collections::HashMap<String, Kind>,
 }
 
+impl Config {
+    /// A hash of the settings that decide how a note reads (which folder holds 1:1s, which
+    /// heading is which section): a note's digest includes it, so a change of settings is a
+    /// change of every note.
+    pub fn reading(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        (&self.meetings, &self.sections).hash(&mut h);
+        h.finish()
+    }
+}
+
 /// Normalises a heading or pattern for matching: lower case, words of letters and digits.
 pub fn heading_key(text: &str) -> String {
     let mut out = String::new();

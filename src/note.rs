@@ -107,7 +107,8 @@ pub struct Note {
     pub block_ids: Vec<(String, usize)>,
     /// Tags of the properties and the body, lower-cased, without `#`.
     pub tags: Vec<String>,
-    /// A hash of the note's text: equal digests, equal notes.
+    /// A hash of the note's text and of the settings it was read with: equal digests, equal
+    /// notes.
     pub digest: u64,
     /// A hash of what the ledger reads of the note (its date, person, requests and
     /// follow-ups): an edit that leaves it alone leaves the joined ledger as it was.
@@ -173,7 +174,7 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
         items: Vec::new(),
         block_ids: Vec::new(),
         tags: Vec::new(),
-        digest: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
+        digest: xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), config.reading()),
         ledger: 0,
         properties,
     };

@@ -204,9 +204,26 @@ fn watch_follows_every_way_editors_save() {
     watch.next_build();
     common::assert_same_as_fresh(&vault, &site, "a request done");
     let text = std::fs::read_to_string(&new_note).unwrap();
-    std::fs::write(&new_note, text + "\nA thought after the meeting.\n").unwrap();
+    std::fs::write(
+        &new_note,
+        text + "\nA thought after the meeting.\n\n## Proud of\n- The migration\n",
+    )
+    .unwrap();
     watch.next_build();
     common::assert_same_as_fresh(&vault, &site, "prose added");
+    // Settings that change how notes read: the heading becomes a section of wins.
+    std::fs::write(
+        vault.path().join("upward.yaml"),
+        "sections:\n  wins: [Proud of]\n",
+    )
+    .unwrap();
+    watch.next_build();
+    assert!(
+        std::fs::read_to_string(site.join("wins/index.html"))
+            .unwrap()
+            .contains("The migration")
+    );
+    common::assert_same_as_fresh(&vault, &site, "a section added in the settings");
     std::fs::write(vault.path().join("1-1s/chart.png"), b"\x89PNG\r\n").unwrap();
     watch.next_build();
     common::assert_same_as_fresh(&vault, &site, "an attachment added");
