@@ -56,9 +56,10 @@ impl Rebuild {
     }
 }
 
-/// What `watch` keeps between builds: the parsed notes, the git history and the manifest of
-/// the output, so a rebuild reads only what changed.
-#[derive(Debug, Default)]
+/// What `watch` keeps between builds, so a rebuild reads and renders only what changed: the
+/// parsed notes, the joined model, the git history, and the site's manifest, index and
+/// rendered pieces.
+#[derive(Debug)]
 pub struct State {
     notes: Cache,
     model: crate::model::Cache,
@@ -66,7 +67,22 @@ pub struct State {
     output: site::Memory,
 }
 
+impl Default for State {
+    fn default() -> State {
+        State::new()
+    }
+}
+
 impl State {
+    pub fn new() -> State {
+        State {
+            notes: Cache::new(),
+            model: crate::model::Cache::default(),
+            history: crate::provenance::Cached::default(),
+            output: site::Memory::kept(),
+        }
+    }
+
     /// Forgets everything: the next build reads the vault and checks the output again.
     pub fn forget(&mut self) {
         self.notes = Cache::new();
@@ -180,8 +196,7 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild) -> b
     };
     watch_tree(watcher.as_mut(), &root, &out).map_err(watch_error)?;
     // Watching starts before the first build, so a save during it is not missed.
-    let mut state = State::default();
-    state.forget();
+    let mut state = State::new();
     let mut number = 1;
     if !report(&rebuild(&root, &mut state, None, options, number)) {
         return Ok(());

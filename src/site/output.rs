@@ -168,8 +168,11 @@ impl Output {
                 out.display()
             )));
         }
-        let trusted = memory.0.is_some();
-        let previous = memory.0.take().unwrap_or_else(|| read_manifest(&out_abs));
+        // What this process wrote last is trusted while its manifest is there: a folder
+        // deleted meanwhile is written again whole.
+        let remembered = memory.0.take().filter(|_| out_abs.join(MANIFEST).is_file());
+        let trusted = remembered.is_some();
+        let previous = remembered.unwrap_or_else(|| read_manifest(&out_abs));
         // A folder with a manifest is one upward built: files added to it since are left
         // alone (only what the manifest lists is ever removed), so only a folder without one
         // needs looking through.
