@@ -1274,6 +1274,10 @@ pub fn build_remembering(
     memory.json.finish();
     let output = out.finish_remembering(&mut memory.output)?;
     crate::timing::phase("manifest");
+    // Freeing ten thousand notes takes a while: it is done beside whatever comes next (the
+    // next rebuild's wait, or the end of the process, which does not wait for it).
+    let garbage = (vault, model);
+    std::thread::spawn(move || drop(garbage));
     Ok(Report {
         files,
         rendered,
