@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use rayon::slice::ParallelSliceMut;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -25,15 +26,34 @@ pub struct Output {
     previous: BTreeMap<String, Entry>,
     /// Whether `previous` is what this process wrote last (then the files need no checking).
     trusted: bool,
-    current: Mutex<BTreeMap<String, Entry>>,
+    /// What this build wrote or kept, in no order (sorted once, at the end).
+    current: Mutex<Vec<(String, Entry)>>,
+    /// What the pages written by this build were rendered from, by path.
+    inputs: Mutex<std::collections::HashMap<String, (u64, Vec<String>)>>,
     folders: Mutex<BTreeSet<PathBuf>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
 }
 
-/// How the manifest writes a file's hash and length.
-fn digest(hash: u64, len: u64) -> String {
-    format!("{hash:016x}-{len}")
+/// A file's hash and length, written `hash-length` in the manifest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Digest {
+    hash: u64,
+    len: u64,
+}
+
+impl Digest {
+    fn parse(text: &str) -> Option<Digest> {
+        let (hash, len) = text.split_once('-')?;
+        Some(Digest {
+            hash: u64::from_str_radix(hash, 16).ok()?,
+            len: len.parse().ok()?,
+        })
+    }
+}
+
+fn digest(hash: u64, len: u64) -> Digest {
+    Digest { hash, len }
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
@@ -73,8 +93,10 @@ pub struct Memory(Option<BTreeMap<String, Entry>>);
 fn save(root: &Path, current: &BTreeMap<String, Entry>) -> Result<()> {
     let mut manifest = String::with_capacity(current.len() * 96);
     for (rel, entry) in current {
-        manifest.push_str(&entry.digest);
-        manifest.push('\t');
+        {
+            use std::fmt::Write;
+            let _ = write!(manifest, "{:016x}-{}\t", entry.digest.hash, entry.digest.len);
+        }
         match entry.inputs {
             Some(inputs) => {
                 use std::fmt::Write;
@@ -102,7 +124,7 @@ fn save(root: &Path, current: &BTreeMap<String, Entry>) -> Result<()> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Entry {
     /// The hash and length of its bytes.
-    digest: String,
+    digest: Digest,
     /// For a page: a hash of everything it was rendered from, so an unchanged page need not be
     /// rendered again.
     inputs: Option<u64>,
@@ -117,7 +139,7 @@ fn read_manifest(root: &Path) -> BTreeMap<String, Entry> {
         .lines()
         .filter_map(|line| {
             let mut fields = line.split('\t');
-            let digest = fields.next()?.to_owned();
+            let digest = Digest::parse(fields.next()?)?;
             let inputs = u64::from_str_radix(fields.next()?, 16).ok();
             let path = fields.next()?.to_owned();
             let uses = fields.map(str::to_owned).collect();
@@ -202,7 +224,8 @@ impl Output {
             root: out_abs,
             previous,
             trusted,
-            current: Mutex::new(BTreeMap::new()),
+            current: Mutex::new(Vec::new()),
+            inputs: Mutex::new(std::collections::HashMap::new()),
             folders: Mutex::new(BTreeSet::new()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
@@ -315,8 +338,7 @@ impl Output {
     pub fn previous_len(&self, rel: &str) -> usize {
         self.previous
             .get(rel)
-            .and_then(|e| e.digest.rsplit('-').next()?.parse().ok())
-            .unwrap_or(0)
+            .map_or(0, |e| e.digest.len as usize)
     }
 
     /// Whether the page at `rel` was rendered from these same inputs by the last build and is
@@ -326,7 +348,7 @@ impl Output {
         if entry.inputs != Some(inputs) {
             return None;
         }
-        let length: u64 = entry.digest.rsplit('-').next()?.parse().ok()?;
+        let length = entry.digest.len;
         if !self.trusted && !std::fs::metadata(self.root.join(rel)).is_ok_and(|m| m.len() == length)
         {
             return None;
@@ -335,25 +357,20 @@ impl Output {
         self.current
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(rel.to_owned(), entry.clone());
+            .push((rel.to_owned(), entry.clone()));
         Some(entry.uses.clone())
     }
 
     /// Records what the page at `rel`, just written, was rendered from.
     pub fn remember_inputs(&self, rel: &str, inputs: u64, uses: &BTreeSet<String>) {
-        if let Some(entry) = self
-            .current
+        self.inputs
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get_mut(rel)
-        {
-            entry.inputs = Some(inputs);
-            entry.uses = uses.iter().cloned().collect();
-        }
+            .insert(rel.to_owned(), (inputs, uses.iter().cloned().collect()));
     }
 
     /// Lists a file in this build's manifest.
-    fn record(&self, rel: &str, digest: String) {
+    fn record(&self, rel: &str, digest: Digest) {
         let entry = Entry {
             digest,
             inputs: None,
@@ -362,7 +379,7 @@ impl Output {
         self.current
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(rel.to_owned(), entry);
+            .push((rel.to_owned(), entry));
     }
 
     fn lock_folders(&self) -> std::sync::MutexGuard<'_, BTreeSet<PathBuf>> {
@@ -377,7 +394,18 @@ impl Output {
 
     /// Finishes like [`Output::finish`], keeping the manifest in `memory` for the next build.
     pub fn finish_remembering(self, memory: &mut Memory) -> Result<Report> {
-        let current = self.current.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut files = self.current.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        files.dedup_by(|a, b| a.0 == b.0);
+        let inputs = self.inputs.into_inner().unwrap_or_else(|e| e.into_inner());
+        for (rel, (hash, uses)) in inputs {
+            if let Ok(i) = files.binary_search_by(|(r, _)| r.as_str().cmp(&rel)) {
+                files[i].1.inputs = Some(hash);
+                files[i].1.uses = uses;
+            }
+        }
+        // Sorted already: built in one pass.
+        let current: BTreeMap<String, Entry> = files.into_iter().collect();
         let mut removed = 0;
         // Both lists are sorted: one walk finds what is no longer written.
         let mut written = current.keys().peekable();
