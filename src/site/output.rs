@@ -2,9 +2,9 @@
 //! are not rewritten, and a folder that holds anything else is refused.
 
 use crate::error::{Error, Result};
+use rayon::slice::ParallelSliceMut;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use rayon::slice::ParallelSliceMut;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -95,7 +95,11 @@ fn save(root: &Path, current: &BTreeMap<String, Entry>) -> Result<()> {
     for (rel, entry) in current {
         {
             use std::fmt::Write;
-            let _ = write!(manifest, "{:016x}-{}\t", entry.digest.hash, entry.digest.len);
+            let _ = write!(
+                manifest,
+                "{:016x}-{}\t",
+                entry.digest.hash, entry.digest.len
+            );
         }
         match entry.inputs {
             Some(inputs) => {
@@ -267,16 +271,22 @@ impl Output {
                     self.lock_folders().insert(parent.to_path_buf());
                 }
             }
+            // Written over the old bytes and cut to length, not truncated first: the system
+            // keeps the file's pages instead of freeing and allocating them again, which is
+            // most of the time of writing a large page that changed.
             let write = || -> std::io::Result<()> {
-                if let [bytes] = parts {
-                    return std::fs::write(&path, bytes);
-                }
-                let mut file =
-                    std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&path)?);
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .open(&path)?;
+                let mut writer = std::io::BufWriter::with_capacity(1 << 16, &file);
                 for part in parts {
-                    std::io::Write::write_all(&mut file, part)?;
+                    std::io::Write::write_all(&mut writer, part)?;
                 }
-                std::io::Write::flush(&mut file)
+                std::io::Write::flush(&mut writer)?;
+                drop(writer);
+                file.set_len(len as u64)
             };
             write().map_err(|e| Error::io(&path, e))?;
             self.written.fetch_add(1, Ordering::Relaxed);
@@ -336,9 +346,7 @@ impl Output {
 
     /// The length the file at `rel` had in the last build (0 if none).
     pub fn previous_len(&self, rel: &str) -> usize {
-        self.previous
-            .get(rel)
-            .map_or(0, |e| e.digest.len as usize)
+        self.previous.get(rel).map_or(0, |e| e.digest.len as usize)
     }
 
     /// Whether the page at `rel` was rendered from these same inputs by the last build and is
