@@ -113,6 +113,9 @@ pub struct Note {
     /// A hash of what the ledger reads of the note (its date, person, requests and
     /// follow-ups): an edit that leaves it alone leaves the joined ledger as it was.
     pub ledger: u64,
+    /// A hash of what the site's index and lists read of the note (its kind, date, people
+    /// and tags): an edit that leaves it alone leaves URLs, people and tags as they were.
+    pub listing: u64,
 }
 
 impl Note {
@@ -176,6 +179,7 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
         tags: Vec::new(),
         digest: xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), config.reading()),
         ledger: 0,
+        listing: 0,
         properties,
     };
     let position = |offset: usize| index.position(split.body_offset + offset);
@@ -196,6 +200,12 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
     note.tags = tags;
     note.body = stripped.into_owned();
     note.ledger = ledger_digest(&note);
+    note.listing = {
+        use std::hash::{Hash, Hasher};
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        (note.kind, note.date, &note.properties.with, &note.tags).hash(&mut h);
+        h.finish()
+    };
     note
 }
 

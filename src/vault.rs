@@ -319,13 +319,8 @@ pub fn load_changed(root: &Path, cache: &mut Cache, changed: Option<&[PathBuf]>)
         None => (discover(root, &config), None),
     };
     diagnostics.extend(walk.diagnostics.iter().cloned());
-    let Discovered {
-        notes: files,
-        attachments,
-        ..
-    } = &walk;
-    let files = files.clone();
-    let attachments = attachments.clone();
+    let files = &walk.notes;
+    let attachments = walk.attachments.clone();
     let stamps: Vec<Stamp> = match &touched {
         // Notes no event named keep their stamp: they are not looked at.
         Some(touched) => files
@@ -343,7 +338,6 @@ pub fn load_changed(root: &Path, cache: &mut Cache, changed: Option<&[PathBuf]>)
             .collect(),
         None => files.par_iter().map(|(path, _)| stamp(path)).collect(),
     };
-    cache.walk = Some(walk);
     let changed: Vec<usize> = (0..files.len())
         .filter(|&i| {
             cache
@@ -390,7 +384,7 @@ pub fn load_changed(root: &Path, cache: &mut Cache, changed: Option<&[PathBuf]>)
         }
     }
     let mut notes = Vec::with_capacity(files.len());
-    for (_, rel) in &files {
+    for (_, rel) in files {
         let Some(cached) = cache.entries.get(rel) else {
             continue;
         };
@@ -403,6 +397,7 @@ pub fn load_changed(root: &Path, cache: &mut Cache, changed: Option<&[PathBuf]>)
         };
         notes.extend(note.cloned());
     }
+    cache.walk = Some(walk);
     diagnostic::sort(&mut diagnostics);
     Vault {
         root: root.to_path_buf(),

@@ -307,7 +307,7 @@ impl Index {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         (model.key, model.today, &vault.attachments).hash(&mut h);
         for note in &vault.notes {
-            (&note.path, note.kind, &note.properties.with, &note.tags).hash(&mut h);
+            (&note.path, note.listing).hash(&mut h);
         }
         for period in periods {
             (&period.name, &period.slug, period.from, period.to).hash(&mut h);
@@ -696,7 +696,9 @@ impl<'a> Site<'a> {
                 if note.tags.is_empty() {
                     return 0;
                 }
-                one(&|h| (n, note.date, &note.name, note.person(), note.kind.name()).hash(h))
+                // The listing digest stands for its date, person and kind; the name is the
+                // path's, which the index holds.
+                one(&|h| (n, note.listing).hash(h))
             })
             .collect();
 

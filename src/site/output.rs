@@ -406,6 +406,7 @@ impl Output {
         files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         files.dedup_by(|a, b| a.0 == b.0);
         let inputs = self.inputs.into_inner().unwrap_or_else(|e| e.into_inner());
+        let rendered_any = !inputs.is_empty();
         for (rel, (hash, uses)) in inputs {
             if let Ok(i) = files.binary_search_by(|(r, _)| r.as_str().cmp(&rel)) {
                 files[i].1.inputs = Some(hash);
@@ -421,7 +422,9 @@ impl Output {
             while written.next_if(|w| w < rel).is_some() {}
             written.peek() != Some(rel)
         });
+        let mut stale = 0;
         for rel in gone {
+            stale += 1;
             let path = self.root.join(rel);
             match std::fs::remove_file(&path) {
                 Ok(()) => removed += 1,
@@ -438,7 +441,13 @@ impl Output {
                 folder = dir.parent();
             }
         }
-        if current != self.previous || !self.root.join(MANIFEST).is_file() {
+        // Unchanged only if nothing was written, rendered or dropped, and then it is compared.
+        let changed = self.written.load(Ordering::Relaxed) > 0
+            || rendered_any
+            || stale > 0
+            || current.len() != self.previous.len()
+            || current != self.previous;
+        if changed || !self.root.join(MANIFEST).is_file() {
             save(&self.root, &current)?;
         }
         memory.0 = Some(current);
