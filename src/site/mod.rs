@@ -223,11 +223,18 @@ struct Person {
 
 /// Items shown together on the wins or decisions page: a month's wins, a meeting's outcomes.
 struct ItemGroup<'m> {
-    title: String,
-    /// Unique on the page, and the same from build to build.
-    id: String,
-    url: Option<String>,
+    /// What the heading says: a month of wins, or a meeting (its kind, person and date).
+    heading: Heading<'m>,
+    /// The note of the first meeting, whose URL the heading links to.
+    first: usize,
     items: Vec<(&'m crate::model::Meeting, usize)>,
+}
+
+/// What a group of items is headed by: consecutive meetings with the same heading share it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Heading<'m> {
+    Month(i32, u32),
+    Meeting(crate::note::NoteKind, Option<&'m str>, Date),
 }
 
 /// Resolves links of one note for a page `root` levels below the site root.
@@ -793,12 +800,17 @@ impl<'a> Site<'a> {
     /// A group of items (the wins of a month, the outcomes of a meeting), as the wins and
     /// decisions pages show it.
     fn group_fragment(&self, group: &ItemGroup, root: &str) -> Result<std::sync::Arc<Fragment>> {
-        let items: Vec<u64> = group
-            .items
-            .iter()
-            .map(|&(meeting, index)| self.item_key(meeting, index, root))
-            .collect();
-        let key = self.fragment_key(("group", &group.title, &group.id, &group.url, items));
+        let key = self.fragment_key((
+            "group",
+            root,
+            group.heading,
+            group.first,
+            group
+                .items
+                .iter()
+                .map(|&(m, index)| (m.note, m.date, self.vault.notes[m.note].digest, index))
+                .collect::<Vec<_>>(),
+        ));
         self.fragments.get(key, || {
             let mut uses = Vec::new();
             let mut items = Vec::new();
@@ -807,6 +819,26 @@ impl<'a> Site<'a> {
                 uses.extend(fragment.uses.iter().cloned());
                 items.push(fragment.html.clone());
             }
+            let (title, id, url) = match group.heading {
+                Heading::Month(..) => {
+                    let date = group.items[0].0.date;
+                    (
+                        date.format("%B %Y").to_string(),
+                        date.format("%Y-%m").to_string(),
+                        None,
+                    )
+                }
+                Heading::Meeting(_, _, date) => {
+                    let url = &self.index.note_urls[group.first];
+                    (
+                        format!("{}, {date}", self.vault.notes[group.first].meeting_title()),
+                        url.trim_start_matches("meetings/")
+                            .trim_end_matches('/')
+                            .to_owned(),
+                        Some(url.clone()),
+                    )
+                }
+            };
             #[derive(Serialize)]
             struct Shown<'c> {
                 title: &'c str,
@@ -820,9 +852,9 @@ impl<'a> Site<'a> {
                 group: Shown<'c>,
             }
             let group = Shown {
-                title: &group.title,
-                id: &group.id,
-                url: &group.url,
+                title: &title,
+                id: &id,
+                url: &url,
                 items: Html::join(&items, "\n  "),
             };
             uses.sort();

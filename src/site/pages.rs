@@ -515,28 +515,19 @@ pub(super) fn render_page(
                 if items.is_empty() {
                     continue;
                 }
-                let (title, id, url) = if kind == Kind::Wins {
-                    (
-                        meeting.date.format("%B %Y").to_string(),
-                        meeting.date.format("%Y-%m").to_string(),
-                        None,
+                let heading = if kind == Kind::Wins {
+                    Heading::Month(
+                        chrono::Datelike::year(&meeting.date),
+                        chrono::Datelike::month(&meeting.date),
                     )
                 } else {
-                    let url = &site.index.note_urls[meeting.note];
-                    (
-                        format!("{}, {}", note.meeting_title(), meeting.date),
-                        url.trim_start_matches("meetings/")
-                            .trim_end_matches('/')
-                            .to_owned(),
-                        Some(url.clone()),
-                    )
+                    Heading::Meeting(note.kind, note.person(), meeting.date)
                 };
                 match groups.last_mut() {
-                    Some(last) if last.title == title => last.items.extend(items),
+                    Some(last) if last.heading == heading => last.items.extend(items),
                     _ => groups.push(ItemGroup {
-                        title,
-                        id,
-                        url,
+                        heading,
+                        first: meeting.note,
                         items,
                     }),
                 }
