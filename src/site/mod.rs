@@ -1232,18 +1232,15 @@ pub fn build_remembering(
     pages.push(Page::Review(None));
     pages.extend((0..site.index.periods.len()).map(|i| Page::Review(Some(i))));
     // Pages rendered from the same inputs by the last build are kept as they are.
-    let keyed: Vec<(&Page, pages::Key, Option<Vec<String>>)> = pages
+    let keys: Vec<pages::Key> = pages
         .par_iter()
-        .map(|page| {
-            let key = pages::page_key(&site, page);
-            let kept = out.unchanged_page(&key.0, key.1);
-            (page, key, kept)
-        })
+        .map(|page| pages::page_key(&site, page))
         .collect();
+    let kept = out.unchanged_pages(&keys);
     crate::timing::phase("page keys");
     let mut attachments: BTreeSet<String> = BTreeSet::new();
     let mut changed = Vec::new();
-    for (page, key, kept) in keyed {
+    for ((page, key), kept) in pages.iter().zip(keys).zip(kept) {
         match kept {
             Some(uses) => attachments.extend(uses),
             None => changed.push((page, key)),

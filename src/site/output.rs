@@ -352,21 +352,38 @@ impl Output {
     /// Whether the page at `rel` was rendered from these same inputs by the last build and is
     /// still there: then it is kept as it is, with the attachments it uses, and not rendered.
     pub fn unchanged_page(&self, rel: &str, inputs: u64) -> Option<Vec<String>> {
-        let entry = self.previous.get(rel)?;
-        if entry.inputs != Some(inputs) {
-            return None;
-        }
-        let length = entry.digest.len;
-        if !self.trusted && !std::fs::metadata(self.root.join(rel)).is_ok_and(|m| m.len() == length)
-        {
-            return None;
-        }
-        self.unchanged.fetch_add(1, Ordering::Relaxed);
-        self.current
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((rel.to_owned(), entry.clone()));
-        Some(entry.uses.clone())
+        let page = [(rel.to_owned(), inputs)];
+        self.unchanged_pages(&page).pop().flatten()
+    }
+
+    /// [`Output::unchanged_page`] for many pages at once, in parallel.
+    pub fn unchanged_pages(&self, pages: &[(String, u64)]) -> Vec<Option<Vec<String>>> {
+        use rayon::prelude::*;
+        let kept: Vec<Option<&Entry>> = pages
+            .par_iter()
+            .map(|(rel, inputs)| {
+                let entry = self.previous.get(rel)?;
+                let there = || {
+                    std::fs::metadata(self.root.join(rel))
+                        .is_ok_and(|m| m.len() == entry.digest.len)
+                };
+                (entry.inputs == Some(*inputs) && (self.trusted || there())).then_some(entry)
+            })
+            .collect();
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        let mut count = 0;
+        let uses = pages
+            .iter()
+            .zip(kept)
+            .map(|((rel, _), entry)| {
+                let entry = entry?;
+                count += 1;
+                current.push((rel.clone(), entry.clone()));
+                Some(entry.uses.clone())
+            })
+            .collect();
+        self.unchanged.fetch_add(count, Ordering::Relaxed);
+        uses
     }
 
     /// Records what the page at `rel`, just written, was rendered from.
