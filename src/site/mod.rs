@@ -1155,6 +1155,8 @@ pub fn build_with(
 #[derive(Debug, Default)]
 pub struct Memory {
     output: output::Memory,
+    /// The site's templates, compiled, with the stamp of the vault's copies.
+    templates: Option<(u64, std::sync::Arc<SiteTemplates>)>,
     /// The index of the last build.
     index: Option<std::sync::Arc<Index>>,
     /// The published notes joined, when some notes are not published.
@@ -1168,6 +1170,7 @@ impl Memory {
     pub fn kept() -> Memory {
         Memory {
             output: output::Memory::default(),
+            templates: None,
             index: None,
             published: crate::model::Cache::default(),
             fragments: fragments::Fragments::kept(),
@@ -1187,7 +1190,17 @@ pub fn build_remembering(
 ) -> Result<Report> {
     let out =
         Output::open_remembering(&options.out, &vault.root, options.force, &mut memory.output)?;
-    let templates = SiteTemplates::load(&vault.root, &vault.config)?;
+    let stamp = SiteTemplates::stamp(&vault.root, &vault.config);
+    let templates = match &memory.templates {
+        Some((known, templates)) if *known == stamp => std::sync::Arc::clone(templates),
+        _ => {
+            let templates = std::sync::Arc::new(SiteTemplates::load(&vault.root, &vault.config)?);
+            if memory.fragments.is_kept() {
+                memory.templates = Some((stamp, std::sync::Arc::clone(&templates)));
+            }
+            templates
+        }
+    };
     crate::timing::phase("open the output, load templates");
     let (vault, model) = crate::model::published_cached(vault, model, today, &mut memory.published);
     crate::timing::phase("published notes");
