@@ -227,6 +227,26 @@ fn watch_follows_every_way_editors_save() {
     std::fs::write(vault.path().join("1-1s/chart.png"), b"\x89PNG\r\n").unwrap();
     watch.next_build();
     common::assert_same_as_fresh(&vault, &site, "an attachment added");
+    // A site template of the vault's own, added while watching, is used by the next build.
+    std::fs::create_dir_all(vault.path().join("templates/site")).unwrap();
+    let template = vault.path().join("templates/site/404.html");
+    let mine = "{% extends \"base.html\" %}{% block main %}<p>Gone fishing</p>{% endblock %}";
+    std::fs::write(&template, mine).unwrap();
+    watch.next_build();
+    if !std::fs::read_to_string(site.join("404.html"))
+        .unwrap()
+        .contains("Gone fishing")
+    {
+        // The new folder's build came before the file: save it again, now watched.
+        std::fs::write(&template, format!("{mine}\n")).unwrap();
+        watch.next_build();
+    }
+    assert!(
+        std::fs::read_to_string(site.join("404.html"))
+            .unwrap()
+            .contains("Gone fishing")
+    );
+    common::assert_same_as_fresh(&vault, &site, "a site template of the vault's own");
     // The output folder deleted while watching: the next rebuild writes it whole again.
     std::fs::remove_dir_all(&site).unwrap();
     std::fs::remove_file(vault.path().join("archive/Later.md")).unwrap();
