@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 /// Keys are hashes already: they are used as they are.
 #[derive(Debug, Default)]
-pub struct Prehashed(u64);
+struct Prehashed(u64);
 
 impl Hasher for Prehashed {
     fn finish(&self) -> u64 {
@@ -33,7 +33,7 @@ impl Hasher for Prehashed {
 }
 
 /// A map keyed by hashes (or indexes).
-pub type ByHash<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
+type ByHash<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 
 /// A rendered piece and the attachments it embeds.
 #[derive(Debug)]

@@ -4,7 +4,7 @@
 
 pub mod charts;
 mod data;
-pub mod fragments;
+mod fragments;
 pub mod output;
 mod pages;
 
