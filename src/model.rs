@@ -181,7 +181,6 @@ impl Model {
     }
 }
 
-/// The records of one kind, and the IDs that seem to name two different things.
 /// What a model is joined from: the date, the settings it reads, and what the ledger reads of
 /// each note.
 fn key(vault: &Vault, today: Date) -> u64 {
@@ -194,6 +193,7 @@ fn key(vault: &Vault, today: Date) -> u64 {
     h.finish()
 }
 
+/// The records of one kind, and the IDs that seem to name two different things.
 fn ledger(vault: &Vault, meetings: &[Meeting], kind: Kind) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut records: Vec<Record> = Vec::new();

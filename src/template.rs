@@ -106,31 +106,23 @@ impl Html {
         Html(minijinja::Value::from_safe_string(html))
     }
 
-    /// Pieces one after the other, `separator` between them: a list of 10,000 rows is put
-    /// into its page as one string, not looped over by the template.
     /// The HTML.
     pub fn as_str(&self) -> &str {
         self.0.as_str().unwrap_or_default()
     }
 
-    /// The length of the HTML, in bytes.
-    pub fn len(&self) -> usize {
-        self.0.as_str().map_or(0, str::len)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
+    /// Pieces one after the other, `separator` between them.
     pub fn join(parts: &[Html], separator: &str) -> Html {
-        let text = |part: &Html| part.0.as_str().unwrap_or_default().len();
-        let len = parts.iter().map(|p| text(p) + separator.len()).sum();
+        let len = parts
+            .iter()
+            .map(|p| p.as_str().len() + separator.len())
+            .sum();
         let mut joined = String::with_capacity(len);
         for (i, part) in parts.iter().enumerate() {
             if i > 0 {
                 joined.push_str(separator);
             }
-            joined.push_str(part.0.as_str().unwrap_or_default());
+            joined.push_str(part.as_str());
         }
         Html(minijinja::Value::from_safe_string(joined))
     }
