@@ -86,7 +86,6 @@ pub struct Model {
 /// every note is unchanged, which is what most edits of a meeting leave alone.
 #[derive(Debug, Default)]
 pub struct Cache {
-    key: u64,
     model: Option<Model>,
 }
 
@@ -95,19 +94,21 @@ impl Model {
     /// it was joined from the same ledger.
     pub fn build_cached(vault: &Vault, today: Date, cache: &mut Cache) -> Model {
         let key = key(vault, today);
-        match &cache.model {
-            Some(model) if cache.key == key => model.clone(),
-            _ => {
-                let model = Model::build(vault, today);
-                cache.key = key;
-                cache.model = Some(model.clone());
-                model
-            }
+        if let Some(model) = cache.model.as_ref().filter(|m| m.key == key) {
+            return model.clone();
         }
+        let model = Model::join(vault, today, key);
+        cache.model = Some(model.clone());
+        model
     }
 
     /// Joins the notes of a vault, counting open days to `today`.
     pub fn build(vault: &Vault, today: Date) -> Model {
+        Model::join(vault, today, key(vault, today))
+    }
+
+    /// Joins the notes of a vault; `key` is [`key`] of the vault and `today`.
+    fn join(vault: &Vault, today: Date, key: u64) -> Model {
         let mut meetings: Vec<Meeting> = vault
             .notes
             .iter()
@@ -149,7 +150,7 @@ impl Model {
         }
         diagnostic::sort(&mut diagnostics);
         Model {
-            key: key(vault, today),
+            key,
             meetings,
             requests,
             follow_ups,
