@@ -222,10 +222,7 @@ impl Config {
     /// heading is which section): a note's digest includes it, so a change of settings is a
     /// change of every note.
     pub fn reading(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        (&self.meetings, &self.sections).hash(&mut h);
-        h.finish()
+        crate::digest::of(&(&self.meetings, &self.sections))
     }
 }
 

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod date;
 pub mod diagnostic;
+pub mod digest;
 pub mod error;
 pub mod frontmatter;
 pub mod links;

@@ -185,13 +185,13 @@ impl Model {
 /// What a model is joined from: the date, the settings it reads, and what the ledger reads of
 /// each note.
 fn key(vault: &Vault, today: Date) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    (today, vault.config.stale_after_days).hash(&mut h);
-    for note in &vault.notes {
-        (&note.path, note.ledger).hash(&mut h);
-    }
-    h.finish()
+    use std::hash::Hash;
+    crate::digest::with(|h| {
+        (today, vault.config.stale_after_days).hash(h);
+        for note in &vault.notes {
+            (&note.path, note.ledger).hash(h);
+        }
+    })
 }
 
 /// The records of one kind, and the IDs that seem to name two different things.

@@ -200,41 +200,36 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
     note.tags = tags;
     note.body = stripped.into_owned();
     note.ledger = ledger_digest(&note);
-    note.listing = {
-        use std::hash::{Hash, Hasher};
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        (note.kind, note.date, &note.properties.with, &note.tags).hash(&mut h);
-        h.finish()
-    };
+    note.listing = crate::digest::of(&(note.kind, note.date, &note.properties.with, &note.tags));
     note
 }
 
 /// What [`crate::model`] reads of a note, hashed.
 fn ledger_digest(note: &Note) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    (note.kind, note.date, note.person()).hash(&mut h);
-    // With its index: a mention is the note's item at that index.
-    for (index, item) in note
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| matches!(i.kind, Kind::Requests | Kind::FollowUps))
-    {
-        (
-            index,
-            item.kind,
-            &item.text,
-            item.status,
-            &item.id,
-            item.explicit_id,
-            &item.outcome,
-            (item.done, item.cancelled, item.created),
-            (item.line, item.column),
-        )
-            .hash(&mut h);
-    }
-    h.finish()
+    use std::hash::Hash;
+    crate::digest::with(|h| {
+        (note.kind, note.date, note.person()).hash(h);
+        // With its index: a mention is the note's item at that index.
+        for (index, item) in note
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| matches!(i.kind, Kind::Requests | Kind::FollowUps))
+        {
+            (
+                index,
+                item.kind,
+                &item.text,
+                item.status,
+                &item.id,
+                item.explicit_id,
+                &item.outcome,
+                (item.done, item.cancelled, item.created),
+                (item.line, item.column),
+            )
+                .hash(h);
+        }
+    })
 }
 
 fn meeting_date(

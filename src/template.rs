@@ -159,17 +159,17 @@ impl SiteTemplates {
     /// What the vault's own site templates look like on disk: which of them exist, their
     /// lengths and times. Equal stamps, the same templates (`watch` compiles them once).
     pub fn stamp(root: &Path, config: &Config) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        config.templates.hash(&mut h);
-        for (name, _) in SITE {
-            let path = root.join(format!("{}/site/{name}", config.templates));
-            std::fs::metadata(path)
-                .ok()
-                .map(|m| (m.len(), m.modified().ok()))
-                .hash(&mut h);
-        }
-        h.finish()
+        use std::hash::Hash;
+        crate::digest::with(|h| {
+            config.templates.hash(h);
+            for (name, _) in SITE {
+                let path = root.join(format!("{}/site/{name}", config.templates));
+                std::fs::metadata(path)
+                    .ok()
+                    .map(|m| (m.len(), m.modified().ok()))
+                    .hash(h);
+            }
+        })
     }
 
     /// Loads and compiles every site template; a syntax error is located in its file.

@@ -310,16 +310,16 @@ impl Index {
     /// What an index is made from: the model (which stands for every note's path, kind, date
     /// and ledger), every note's people and tags, the attachments and the review periods.
     fn key(vault: &Vault, model: &Model, periods: &[review::Period]) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        (model.key, model.today, &vault.attachments).hash(&mut h);
-        for note in &vault.notes {
-            (&note.path, note.listing).hash(&mut h);
-        }
-        for period in periods {
-            (&period.name, &period.slug, period.from, period.to).hash(&mut h);
-        }
-        h.finish()
+        use std::hash::Hash;
+        crate::digest::with(|h| {
+            (model.key, &vault.attachments).hash(h);
+            for note in &vault.notes {
+                (&note.path, note.listing).hash(h);
+            }
+            for period in periods {
+                (&period.name, &period.slug, period.from, period.to).hash(h);
+            }
+        })
     }
 
     /// The index of the published vault, or the one in `cache` when it was made from the same.
@@ -474,12 +474,7 @@ impl Index {
         let hashes = |rows: &HashMap<String, RequestRow>, records: &[Record]| -> Vec<u64> {
             records
                 .par_iter()
-                .map(|r| {
-                    use std::hash::{Hash, Hasher};
-                    let mut h = xxhash_rust::xxh3::Xxh3::new();
-                    rows[r.id.as_str()].hash(&mut h);
-                    h.finish()
-                })
+                .map(|r| crate::digest::of(&rows[r.id.as_str()]))
                 .collect()
         };
         index.row_hashes = [
@@ -589,27 +584,20 @@ impl<'a> Site<'a> {
         // The history's maps have no order: their entries are summed.
         let entries = |map: &HashMap<String, crate::provenance::Commit>| {
             map.iter().fold(0u64, |sum, (key, commit)| {
-                let mut e = xxhash_rust::xxh3::Xxh3::new();
-                (key, &commit.hash, commit.date).hash(&mut e);
-                sum.wrapping_add(e.finish())
+                sum.wrapping_add(crate::digest::of(&(key, &commit.hash, commit.date)))
             })
         };
         entries(&self.provenance.notes).hash(&mut history);
         entries(&self.provenance.blocks).hash(&mut history);
         self.history = history.finish();
 
-        let one = |value: &dyn Fn(&mut xxhash_rust::xxh3::Xxh3)| {
-            let mut h = xxhash_rust::xxh3::Xxh3::new();
-            value(&mut h);
-            h.finish()
-        };
         // Each row, each record's mentions and each meeting is hashed once, in parallel; pages
         // and summaries combine these.
         let records = |list: &'a [Record], rows: &[u64]| -> Vec<(u64, u64)> {
             list.par_iter()
                 .zip(rows)
                 .map(|(record, &row)| {
-                    let events = one(&|h| {
+                    let events = crate::digest::with(|h| {
                         for event in &record.events {
                             let item = &self.vault.notes[event.note].items[event.item];
                             (
@@ -650,7 +638,7 @@ impl<'a> Site<'a> {
                 if digest == note.digest && digest != 0 {
                     return hashes;
                 }
-                let row = one(&|h| self.meeting_row(meeting.note).hash(h));
+                let row = crate::digest::of(&self.meeting_row(meeting.note));
                 let title = note.meeting_title();
                 let mut wins = xxhash_rust::xxh3::Xxh3::new();
                 let mut outcomes = xxhash_rust::xxh3::Xxh3::new();
@@ -705,7 +693,7 @@ impl<'a> Site<'a> {
                 }
                 // The listing digest stands for its date, person and kind; the name is the
                 // path's, which the index holds.
-                one(&|h| (n, note.listing).hash(h))
+                crate::digest::of(&(n, note.listing))
             })
             .collect();
 
@@ -744,10 +732,7 @@ impl<'a> Site<'a> {
 
     /// The key of a fragment: its inputs, with what every page depends on.
     fn fragment_key(&self, inputs: impl std::hash::Hash) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        (self.global, inputs).hash(&mut h);
-        h.finish()
+        crate::digest::of(&(self.global, inputs))
     }
 
     /// The ledger row of a request or follow-up, for a page `root` away from the site root.
