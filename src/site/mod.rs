@@ -735,10 +735,24 @@ impl<'a> Site<'a> {
         crate::digest::of(&(self.global, inputs))
     }
 
+    /// A piece without attachments, rendered by `render` unless one with these inputs is kept.
+    fn piece(
+        &self,
+        inputs: impl std::hash::Hash,
+        render: impl FnOnce() -> Result<String>,
+    ) -> Result<Html> {
+        let fragment = self.fragments.get(self.fragment_key(inputs), || {
+            Ok(Fragment {
+                html: Html::new(render()?),
+                uses: Vec::new(),
+            })
+        })?;
+        Ok(fragment.html.clone())
+    }
+
     /// The ledger row of a request or follow-up, for a page `root` away from the site root.
     fn row_html(&self, kind: Kind, index: usize, root: &str) -> Result<Html> {
-        let key = self.fragment_key(("row", self.row_hash(kind, index), root));
-        let fragment = self.fragments.get(key, || {
+        self.piece(("row", self.row_hash(kind, index), root), || {
             let records = if kind == Kind::Requests {
                 &self.model.requests
             } else {
@@ -750,36 +764,23 @@ impl<'a> Site<'a> {
                 r: &'c RequestRow,
             }
             let r = self.request_row(&records[index]);
-            Ok(Fragment {
-                html: Html::new(
-                    self.templates
-                        .render("request-row.html", &Context { root, r })?,
-                ),
-                uses: Vec::new(),
-            })
-        })?;
-        Ok(fragment.html.clone())
+            self.templates
+                .render("request-row.html", &Context { root, r })
+        })
     }
 
     /// A meeting in a list of meetings.
     fn meeting_html(&self, note: usize, root: &str) -> Result<Html> {
-        let key = self.fragment_key(("meeting", self.meeting_hashes[note], root));
-        let fragment = self.fragments.get(key, || {
+        self.piece(("meeting", self.meeting_hashes[note], root), || {
             #[derive(Serialize)]
             struct Context<'c> {
                 root: &'c str,
                 m: MeetingRow,
             }
             let m = self.meeting_row(note);
-            Ok(Fragment {
-                html: Html::new(
-                    self.templates
-                        .render("meeting-row.html", &Context { root, m })?,
-                ),
-                uses: Vec::new(),
-            })
-        })?;
-        Ok(fragment.html.clone())
+            self.templates
+                .render("meeting-row.html", &Context { root, m })
+        })
     }
 
     /// A group of items (the wins of a month, the outcomes of a meeting), as the wins and
