@@ -108,6 +108,11 @@ fn page(vault: &TestVault, slug: &str) -> String {
     .unwrap_or_default()
 }
 
+/// Whether the file `rel` of the site holds `text`.
+fn shows(site: &std::path::Path, rel: &str, text: &str) -> bool {
+    std::fs::read_to_string(site.join(rel)).is_ok_and(|page| page.contains(text))
+}
+
 const NOTE: &str = "1-1s/2026-11-17 Dana.md";
 const SLUG: &str = "2026-11-17-dana";
 
@@ -218,11 +223,7 @@ fn watch_follows_every_way_editors_save() {
     )
     .unwrap();
     watch.next_build();
-    assert!(
-        std::fs::read_to_string(site.join("wins/index.html"))
-            .unwrap()
-            .contains("The migration")
-    );
+    assert!(shows(&site, "wins/index.html", "The migration"));
     common::assert_same_as_fresh(&vault, &site, "a section added in the settings");
     std::fs::write(vault.path().join("1-1s/chart.png"), b"\x89PNG\r\n").unwrap();
     watch.next_build();
@@ -233,19 +234,12 @@ fn watch_follows_every_way_editors_save() {
     let mine = "{% extends \"base.html\" %}{% block main %}<p>Gone fishing</p>{% endblock %}";
     std::fs::write(&template, mine).unwrap();
     watch.next_build();
-    if !std::fs::read_to_string(site.join("404.html"))
-        .unwrap()
-        .contains("Gone fishing")
-    {
+    if !shows(&site, "404.html", "Gone fishing") {
         // The new folder's build came before the file: save it again, now watched.
         std::fs::write(&template, format!("{mine}\n")).unwrap();
         watch.next_build();
     }
-    assert!(
-        std::fs::read_to_string(site.join("404.html"))
-            .unwrap()
-            .contains("Gone fishing")
-    );
+    assert!(shows(&site, "404.html", "Gone fishing"));
     common::assert_same_as_fresh(&vault, &site, "a site template of the vault's own");
     // The output folder deleted while watching: the next rebuild writes it whole again.
     std::fs::remove_dir_all(&site).unwrap();
