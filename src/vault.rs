@@ -308,52 +308,46 @@ pub fn load_changed(root: &Path, cache: &mut Cache, changed: Option<&[PathBuf]>)
         _ => None,
     };
     let (walk, touched) = match quick {
-        Some((walk, touched)) => (
-            walk,
-            Some(
-                touched
-                    .into_iter()
-                    .collect::<std::collections::HashSet<String>>(),
-            ),
-        ),
+        Some((walk, mut touched)) => {
+            touched.sort();
+            touched.dedup();
+            (walk, Some(touched))
+        }
         None => (discover(root, &config), None),
     };
     diagnostics.extend(walk.diagnostics.iter().cloned());
     let files = &walk.notes;
     let attachments = walk.attachments.clone();
-    let stamps: Vec<Stamp> = match &touched {
-        // Notes no event named keep their stamp: they are not looked at.
-        Some(touched) => files
+    // The notes to look at: after a walk, every one; after events, those they named (notes no
+    // event named are not looked at).
+    let candidates: Vec<usize> = match &touched {
+        Some(touched) => touched
             .iter()
-            .map(|(path, rel)| {
-                if touched.contains(rel) {
-                    stamp(path)
-                } else {
-                    cache
-                        .entries
-                        .get(rel)
-                        .map_or_else(|| stamp(path), |c| c.stamp)
-                }
-            })
+            .filter_map(|rel| files.binary_search_by(|(_, r)| walk_order(r, rel)).ok())
             .collect(),
-        None => files.par_iter().map(|(path, _)| stamp(path)).collect(),
+        None => (0..files.len()).collect(),
     };
-    let changed: Vec<usize> = (0..files.len())
-        .filter(|&i| {
+    let stamps: Vec<(usize, Stamp)> = candidates
+        .par_iter()
+        .map(|&i| (i, stamp(&files[i].0)))
+        .collect();
+    let changed: Vec<(usize, Stamp)> = stamps
+        .into_iter()
+        .filter(|&(i, stamp)| {
             cache
                 .entries
                 .get(&files[i].1)
-                .is_none_or(|c| c.stamp != stamps[i] || stamps[i].1.is_none())
+                .is_none_or(|c| c.stamp != stamp || stamp.1.is_none())
         })
         .collect();
-    let fresh: Vec<(usize, Option<Note>, Vec<Diagnostic>)> = changed
+    let fresh: Vec<(usize, Stamp, Option<Note>, Vec<Diagnostic>)> = changed
         .par_iter()
-        .map(|&i| {
+        .map(|&(i, stamp)| {
             let (note, found) = read_note(&files[i].0, &files[i].1, &config);
-            (i, note, found)
+            (i, stamp, note, found)
         })
         .collect();
-    for (i, note, found) in fresh {
+    for (i, stamp, note, found) in fresh {
         let rel = files[i].1.clone();
         let broken = diagnostic::error_count(&found) > 0;
         let note = note.map(Arc::new);
@@ -362,7 +356,7 @@ pub fn load_changed(root: &Path, cache: &mut Cache, changed: Option<&[PathBuf]>)
         cache.entries.insert(
             rel,
             Cached {
-                stamp: stamps[i],
+                stamp,
                 note,
                 diagnostics: found,
                 last_good,
