@@ -49,18 +49,19 @@ pub struct Fragments<T = Fragment> {
     /// shown once (each page is a different distance from the site root), so a single build
     /// keeps none and saves the memory.
     keep: bool,
-    /// What the last build rendered or used.
-    previous: ByHash<Arc<T>>,
-    /// What this build rendered or used.
-    current: Mutex<ByHash<Arc<T>>>,
+    /// The pieces kept, each with the number of the last build that used it: one map updated
+    /// in place, since a rebuild uses nearly all of them again.
+    pieces: Mutex<ByHash<(Arc<T>, u32)>>,
+    /// The number of this build.
+    build: u32,
 }
 
 impl<T> Default for Fragments<T> {
     fn default() -> Self {
         Fragments {
             keep: false,
-            previous: ByHash::default(),
-            current: Mutex::new(ByHash::default()),
+            pieces: Mutex::new(ByHash::default()),
+            build: 0,
         }
     }
 }
@@ -84,20 +85,23 @@ impl<T> Fragments<T> {
         if !self.keep {
             return Ok(Arc::new(render()?));
         }
-        let lock = || self.current.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(found) = lock().get(&key) {
+        let lock = || self.pieces.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((found, used)) = lock().get_mut(&key) {
+            *used = self.build;
             return Ok(Arc::clone(found));
         }
-        let fragment = match self.previous.get(&key) {
-            Some(found) => Arc::clone(found),
-            None => Arc::new(render()?),
-        };
-        lock().insert(key, Arc::clone(&fragment));
+        let fragment = Arc::new(render()?);
+        lock().insert(key, (Arc::clone(&fragment), self.build));
         Ok(fragment)
     }
 
     /// Ends a build: what it used is kept for the next one, the rest is dropped.
     pub fn finish(&mut self) {
-        self.previous = std::mem::take(self.current.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let build = self.build;
+        self.pieces
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, (_, used)| *used == build);
+        self.build = build.wrapping_add(1);
     }
 }
