@@ -10,8 +10,91 @@ pub fn of<T: Hash + ?Sized>(value: &T) -> u64 {
 }
 
 /// The hash of what `fill` feeds a hasher.
-pub fn with(fill: impl FnOnce(&mut Xxh3)) -> u64 {
-    let mut h = Xxh3::new();
+pub fn with(fill: impl FnOnce(&mut Buffered)) -> u64 {
+    let mut h = Buffered::default();
     fill(&mut h);
-    h.finish()
+    h.digest()
+}
+
+/// XXH3 of the bytes fed to it, gathered first: most keys are a few numbers, and hashing them
+/// in one call is several times faster than feeding a streaming hasher eight bytes at a time.
+/// The result is the same as the streaming hasher's.
+pub struct Buffered {
+    bytes: [u8; 128],
+    len: usize,
+    /// Where the bytes go once they do not fit.
+    stream: Option<Xxh3>,
+}
+
+impl Default for Buffered {
+    fn default() -> Self {
+        Buffered {
+            bytes: [0; 128],
+            len: 0,
+            stream: None,
+        }
+    }
+}
+
+impl Buffered {
+    /// The hash of everything fed.
+    pub fn digest(mut self) -> u64 {
+        match self.stream.take() {
+            None => xxhash_rust::xxh3::xxh3_64(&self.bytes[..self.len]),
+            Some(mut stream) => {
+                stream.update(&self.bytes[..self.len]);
+                stream.digest()
+            }
+        }
+    }
+}
+
+impl Hasher for Buffered {
+    fn write(&mut self, bytes: &[u8]) {
+        if self.len + bytes.len() > self.bytes.len() {
+            let stream = self.stream.get_or_insert_with(Xxh3::new);
+            stream.update(&self.bytes[..self.len]);
+            self.len = 0;
+            if bytes.len() > self.bytes.len() {
+                stream.update(bytes);
+                return;
+            }
+        }
+        self.bytes[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    fn finish(&self) -> u64 {
+        match &self.stream {
+            None => xxhash_rust::xxh3::xxh3_64(&self.bytes[..self.len]),
+            Some(stream) => {
+                let mut stream = stream.clone();
+                stream.update(&self.bytes[..self.len]);
+                stream.digest()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_as_streaming_xxh3_whatever_the_length() {
+        for len in [0, 1, 7, 8, 127, 128, 129, 200, 256, 300, 1000, 5000] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+            // Fed in pieces of several sizes, as `Hash` feeds a hasher.
+            for piece in [1, 3, 8, 64, 129] {
+                let mut buffered = Buffered::default();
+                let mut stream = Xxh3::new();
+                for chunk in data.chunks(piece) {
+                    buffered.write(chunk);
+                    stream.update(chunk);
+                }
+                assert_eq!(buffered.finish(), stream.digest(), "{len} bytes by {piece}");
+                assert_eq!(buffered.digest(), stream.digest(), "{len} bytes by {piece}");
+            }
+        }
+    }
 }

@@ -116,6 +116,8 @@ pub struct Note {
     /// A hash of what the site's index and lists read of the note (its kind, date, people
     /// and tags): an edit that leaves it alone leaves URLs, people and tags as they were.
     pub listing: u64,
+    /// The kinds of its items, one bit each (see [`Note::has`]).
+    kinds: u16,
 }
 
 impl Note {
@@ -137,6 +139,12 @@ impl Note {
             Some(person) => format!("{} with {person}", self.kind.label()),
             None => self.kind.label().to_owned(),
         }
+    }
+
+    /// Whether the note has an item of this kind: the site's lists ask this of every note,
+    /// without reading every item.
+    pub fn has(&self, kind: Kind) -> bool {
+        self.kinds & kind_bit(kind) != 0
     }
 
     /// The person the meeting was with: the first `with`.
@@ -180,6 +188,7 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
         digest: xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), config.reading()),
         ledger: 0,
         listing: 0,
+        kinds: 0,
         properties,
     };
     let position = |offset: usize| index.position(split.body_offset + offset);
@@ -199,9 +208,17 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
     tags.dedup();
     note.tags = tags;
     note.body = stripped.into_owned();
+    note.kinds = note
+        .items
+        .iter()
+        .fold(0, |kinds, item| kinds | kind_bit(item.kind));
     note.ledger = ledger_digest(&note);
     note.listing = crate::digest::of(&(note.kind, note.date, &note.properties.with, &note.tags));
     note
+}
+
+fn kind_bit(kind: Kind) -> u16 {
+    1 << kind as u16
 }
 
 /// What [`crate::model`] reads of a note, hashed.

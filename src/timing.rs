@@ -5,7 +5,8 @@ use std::sync::Mutex;
 use std::sync::OnceLock;
 use std::time::Instant;
 
-fn enabled() -> bool {
+/// Whether timings are on.
+pub fn enabled() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("UPWARD_TIMINGS").is_some())
 }
@@ -26,6 +27,14 @@ pub fn phase(name: &str) {
         );
     }
     *last = Some(now);
+}
+
+/// With timings on, names a file that took a millisecond or more to make since `started`.
+pub fn slow(file: &str, started: Instant) {
+    let took = started.elapsed();
+    if enabled() && took.as_micros() >= 1000 {
+        eprintln!("timing:   {file}: {:.1} ms", took.as_secs_f64() * 1e3);
+    }
 }
 
 /// The resident memory of the process, where the system tells it.

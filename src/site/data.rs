@@ -84,6 +84,9 @@ pub(super) fn data_json(site: &Site<'_>, out: &mut dyn Write) -> Result<()> {
     let items = |kind: Kind| {
         model.meetings.iter().map(move |m| {
             let note = &vault.notes[m.note];
+            if !note.has(kind) {
+                return Ok(std::sync::Arc::default());
+            }
             let key = site.fragment_key(("items.json", kind, note.digest, m.note, m.date));
             site.json.get(key, || {
                 let date = m.date.to_string();

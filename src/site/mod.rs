@@ -227,7 +227,10 @@ struct ItemGroup<'m> {
     heading: Heading<'m>,
     /// The note of the first meeting, whose URL the heading links to.
     first: usize,
-    items: Vec<(&'m crate::model::Meeting, usize)>,
+    /// The kind of items listed.
+    kind: Kind,
+    /// The meetings whose items of that kind are listed.
+    meetings: Vec<&'m crate::model::Meeting>,
 }
 
 /// What a group of items is headed by: consecutive meetings with the same heading share it.
@@ -700,7 +703,7 @@ impl<'a> Site<'a> {
             .collect();
 
         let start = || {
-            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            let mut h = crate::digest::Buffered::default();
             self.global.hash(&mut h);
             h
         };
@@ -788,28 +791,38 @@ impl<'a> Site<'a> {
     /// A group of items (the wins of a month, the outcomes of a meeting), as the wins and
     /// decisions pages show it.
     fn group_fragment(&self, group: &ItemGroup, root: &str) -> Result<std::sync::Arc<Fragment>> {
+        // A note's digest stands for its items: the group is keyed by its meetings alone.
         let key = self.fragment_key((
             "group",
             root,
             group.heading,
             group.first,
+            group.kind,
             group
-                .items
+                .meetings
                 .iter()
-                .map(|&(m, index)| (m.note, m.date, self.vault.notes[m.note].digest, index))
+                .map(|m| (m.note, m.date, self.vault.notes[m.note].digest))
                 .collect::<Vec<_>>(),
         ));
         self.fragments.get(key, || {
             let mut uses = Vec::new();
             let mut items = Vec::new();
-            for &(meeting, index) in &group.items {
-                let fragment = self.item_fragment(meeting, index, root)?;
-                uses.extend(fragment.uses.iter().cloned());
-                items.push(fragment.html.clone());
+            for &meeting in &group.meetings {
+                let note = &self.vault.notes[meeting.note];
+                for (index, _) in note
+                    .items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, item)| item.kind == group.kind)
+                {
+                    let fragment = self.item_fragment(meeting, index, root)?;
+                    uses.extend(fragment.uses.iter().cloned());
+                    items.push(fragment.html.clone());
+                }
             }
             let (title, id, url) = match group.heading {
                 Heading::Month(..) => {
-                    let date = group.items[0].0.date;
+                    let date = group.meetings[0].date;
                     (
                         date.format("%B %Y").to_string(),
                         date.format("%Y-%m").to_string(),
@@ -1154,10 +1167,16 @@ pub struct Memory {
 }
 
 impl Memory {
+    /// Waits until the last build's manifest, written beside what comes after the build, is
+    /// on disk.
+    pub fn saved(&mut self) -> Result<()> {
+        self.output.saved()
+    }
+
     /// The memory of a process that builds again and again.
     pub fn kept() -> Memory {
         Memory {
-            output: output::Memory::default(),
+            output: output::Memory::kept(),
             templates: None,
             index: None,
             published: crate::model::Cache::default(),
@@ -1243,13 +1262,14 @@ pub fn build_remembering(
     let mut changed = Vec::new();
     for ((page, key), kept) in pages.iter().zip(keys).zip(kept) {
         match kept {
-            Some(uses) => attachments.extend(uses),
+            Some(uses) => attachments.extend(uses.iter().cloned()),
             None => changed.push((page, key)),
         }
     }
     let rendered = changed.len();
     // data.json is the largest file: it is written beside the pages, not after them.
     let data = || -> Result<()> {
+        let started = std::time::Instant::now();
         if out.unchanged_page("data.json", site.data_hash).is_none() {
             if site.json.is_kept() {
                 // Put together in memory from pieces kept, and written like a page.
@@ -1261,11 +1281,19 @@ pub fn build_remembering(
                 out.write_stream("data.json", |w| data::data_json(&site, w))?;
             }
             out.remember_inputs("data.json", site.data_hash, &BTreeSet::new());
+            crate::timing::slow("data.json", started);
         }
         Ok(())
     };
-    let render =
-        |(page, key): (&Page, pages::Key)| pages::render_page(&site, &templates, &out, page, key);
+    let render = |(page, key): (&Page, pages::Key)| {
+        let started = std::time::Instant::now();
+        let path = crate::timing::enabled().then(|| key.0.clone());
+        let used = pages::render_page(&site, &templates, &out, page, key);
+        if let Some(path) = path {
+            crate::timing::slow(&path, started);
+        }
+        used
+    };
     let used: Result<Vec<BTreeSet<String>>> = if site.fragments.is_kept() {
         // `watch`: a few pages, all at once.
         let (used, data) = rayon::join(|| changed.into_par_iter().map(render).collect(), data);

@@ -3,10 +3,10 @@
 
 use crate::error::{Error, Result};
 use rayon::slice::ParallelSliceMut;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The file, inside the output folder, listing every file upward wrote with its hash.
 pub const MANIFEST: &str = ".upward-manifest";
@@ -19,15 +19,21 @@ pub struct Report {
     pub removed: usize,
 }
 
+/// Files and what the manifest records of each, sorted by path.
+type Files = Vec<(String, Entry)>;
+
 /// An output folder being written.
 #[derive(Debug)]
 pub struct Output {
     root: PathBuf,
-    previous: BTreeMap<String, Entry>,
+    /// The manifest of the last build.
+    previous: Arc<Files>,
+    /// For each file of `previous`: whether this build kept it as it was.
+    seen: Vec<AtomicBool>,
     /// Whether `previous` is what this process wrote last (then the files need no checking).
     trusted: bool,
-    /// What this build wrote or kept, in no order (sorted once, at the end).
-    current: Mutex<Vec<(String, Entry)>>,
+    /// What this build wrote, in no order (sorted once, at the end).
+    fresh: Mutex<Files>,
     /// What the pages written by this build were rendered from, by path.
     inputs: Mutex<std::collections::HashMap<String, (u64, Vec<String>)>>,
     folders: Mutex<BTreeSet<PathBuf>>,
@@ -87,7 +93,34 @@ fn absolute(path: &Path) -> Result<PathBuf> {
 
 /// What the manifest of the last build held, kept in memory between the builds of `watch`.
 #[derive(Debug, Default)]
-pub struct Memory(Option<BTreeMap<String, Entry>>);
+pub struct Memory {
+    files: Option<Arc<Files>>,
+    /// Whether the manifest is written to disk beside what comes next (the wait for the next
+    /// save, in `watch`), rather than before the build ends.
+    beside: bool,
+    /// The manifest being written so.
+    saving: Option<std::thread::JoinHandle<Result<()>>>,
+}
+
+impl Memory {
+    /// The memory of a process that builds again and again: the manifest is written to disk
+    /// after the site, while the next change is awaited.
+    pub fn kept() -> Memory {
+        Memory {
+            beside: true,
+            ..Memory::default()
+        }
+    }
+
+    /// Waits for the manifest of the last build to be on disk.
+    pub fn saved(&mut self) -> Result<()> {
+        match self.saving.take().map(std::thread::JoinHandle::join) {
+            None => Ok(()),
+            Some(Ok(saved)) => saved,
+            Some(Err(_)) => Err(Error::Invalid("writing the manifest failed".into())),
+        }
+    }
+}
 
 /// A number in decimal, without the formatting machinery.
 fn decimal(out: &mut String, mut n: u64) {
@@ -105,7 +138,7 @@ fn decimal(out: &mut String, mut n: u64) {
 }
 
 /// Writes the manifest of a build.
-fn save(root: &Path, current: &BTreeMap<String, Entry>) -> Result<()> {
+fn save(root: &Path, current: &Files) -> Result<()> {
     // 16 hex digits: by hand, as formatting 40,000 numbers is a good part of the time here.
     fn hex(out: &mut String, n: u64) {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -152,8 +185,8 @@ struct Entry {
 }
 
 /// Reads `digest \t inputs \t path [\t attachment…]` lines (`-` for no inputs).
-fn read_manifest(root: &Path) -> BTreeMap<String, Entry> {
-    std::fs::read_to_string(root.join(MANIFEST))
+fn read_manifest(root: &Path) -> Files {
+    let mut files: Files = std::fs::read_to_string(root.join(MANIFEST))
         .unwrap_or_default()
         .lines()
         .filter_map(|line| {
@@ -171,7 +204,11 @@ fn read_manifest(root: &Path) -> BTreeMap<String, Entry> {
                 },
             ))
         })
-        .collect()
+        .collect();
+    // Written sorted; a manifest edited by hand is taken as it is.
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files.dedup_by(|a, b| a.0 == b.0);
+    files
 }
 
 impl Output {
@@ -211,9 +248,13 @@ impl Output {
         }
         // What this process wrote last is trusted while its manifest is there: a folder
         // deleted meanwhile is written again whole.
-        let remembered = memory.0.take().filter(|_| out_abs.join(MANIFEST).is_file());
+        memory.saved()?;
+        let remembered = memory
+            .files
+            .take()
+            .filter(|_| out_abs.join(MANIFEST).is_file());
         let trusted = remembered.is_some();
-        let previous = remembered.unwrap_or_else(|| read_manifest(&out_abs));
+        let previous = remembered.unwrap_or_else(|| Arc::new(read_manifest(&out_abs)));
         // A folder with a manifest is one upward built: files added to it since are left
         // alone (only what the manifest lists is ever removed), so only a folder without one
         // needs looking through.
@@ -241,9 +282,10 @@ impl Output {
         std::fs::create_dir_all(&out_abs).map_err(|e| Error::io(&out_abs, e))?;
         Ok(Output {
             root: out_abs,
+            seen: previous.iter().map(|_| AtomicBool::new(false)).collect(),
             previous,
             trusted,
-            current: Mutex::new(Vec::new()),
+            fresh: Mutex::new(Vec::new()),
             inputs: Mutex::new(std::collections::HashMap::new()),
             folders: Mutex::new(BTreeSet::new()),
             written: AtomicUsize::new(0),
@@ -274,7 +316,7 @@ impl Output {
         }
         let digest = digest(hasher.digest(), len as u64);
         let path = self.root.join(rel);
-        let same = self.previous.get(rel).is_some_and(|e| e.digest == digest)
+        let same = self.previous(rel).is_some_and(|(_, e)| e.digest == digest)
             && (self.trusted || std::fs::metadata(&path).is_ok_and(|m| m.len() == len as u64));
         if same {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
@@ -346,7 +388,7 @@ impl Output {
         std::io::Write::flush(&mut writer).map_err(|e| Error::io(&path, e))?;
         let digest = digest(writer.hasher.digest(), writer.len);
         drop(writer);
-        let same = self.previous.get(rel).is_some_and(|e| e.digest == digest)
+        let same = self.previous(rel).is_some_and(|(_, e)| e.digest == digest)
             && std::fs::metadata(&path)
                 .is_ok_and(|m| m.len() == temp.as_file().metadata().map_or(u64::MAX, |t| t.len()));
         if same {
@@ -359,46 +401,52 @@ impl Output {
         Ok(())
     }
 
+    /// The file at `rel` in the last build's manifest: its place there, and its entry.
+    fn previous(&self, rel: &str) -> Option<(usize, &Entry)> {
+        let i = self
+            .previous
+            .binary_search_by(|(r, _)| r.as_str().cmp(rel))
+            .ok()?;
+        Some((i, &self.previous[i].1))
+    }
+
     /// The length the file at `rel` had in the last build (0 if none).
     pub fn previous_len(&self, rel: &str) -> usize {
-        self.previous.get(rel).map_or(0, |e| e.digest.len as usize)
+        self.previous(rel).map_or(0, |(_, e)| e.digest.len as usize)
     }
 
     /// Whether the page at `rel` was rendered from these same inputs by the last build and is
     /// still there: then it is kept as it is, with the attachments it uses, and not rendered.
-    pub fn unchanged_page(&self, rel: &str, inputs: u64) -> Option<Vec<String>> {
-        let page = [(rel.to_owned(), inputs)];
-        self.unchanged_pages(&page).pop().flatten()
+    pub fn unchanged_page(&self, rel: &str, inputs: u64) -> Option<&[String]> {
+        self.unchanged_pages(&[(rel, inputs)]).pop().flatten()
     }
 
     /// [`Output::unchanged_page`] for many pages at once, in parallel.
-    pub fn unchanged_pages(&self, pages: &[(String, u64)]) -> Vec<Option<Vec<String>>> {
+    pub fn unchanged_pages<P: AsRef<str> + Sync>(
+        &self,
+        pages: &[(P, u64)],
+    ) -> Vec<Option<&[String]>> {
         use rayon::prelude::*;
-        let kept: Vec<Option<&Entry>> = pages
+        let kept: Vec<Option<&[String]>> = pages
             .par_iter()
             .map(|(rel, inputs)| {
-                let entry = self.previous.get(rel)?;
+                let rel = rel.as_ref();
+                let (i, entry) = self.previous(rel)?;
                 let there = || {
                     std::fs::metadata(self.root.join(rel))
                         .is_ok_and(|m| m.len() == entry.digest.len)
                 };
-                (entry.inputs == Some(*inputs) && (self.trusted || there())).then_some(entry)
+                if entry.inputs == Some(*inputs) && (self.trusted || there()) {
+                    self.seen[i].store(true, Ordering::Relaxed);
+                    Some(entry.uses.as_slice())
+                } else {
+                    None
+                }
             })
             .collect();
-        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        let mut count = 0;
-        let uses = pages
-            .iter()
-            .zip(kept)
-            .map(|((rel, _), entry)| {
-                let entry = entry?;
-                count += 1;
-                current.push((rel.clone(), entry.clone()));
-                Some(entry.uses.clone())
-            })
-            .collect();
+        let count = kept.iter().filter(|k| k.is_some()).count();
         self.unchanged.fetch_add(count, Ordering::Relaxed);
-        uses
+        kept
     }
 
     /// Records what the page at `rel`, just written, was rendered from.
@@ -416,7 +464,7 @@ impl Output {
             inputs: None,
             uses: Vec::new(),
         };
-        self.current
+        self.fresh
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push((rel.to_owned(), entry));
@@ -434,29 +482,43 @@ impl Output {
 
     /// Finishes like [`Output::finish`], keeping the manifest in `memory` for the next build.
     pub fn finish_remembering(self, memory: &mut Memory) -> Result<Report> {
-        let mut files = self.current.into_inner().unwrap_or_else(|e| e.into_inner());
-        files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        files.dedup_by(|a, b| a.0 == b.0);
+        let mut fresh = self.fresh.into_inner().unwrap_or_else(|e| e.into_inner());
+        fresh.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        fresh.dedup_by(|a, b| a.0 == b.0);
         let inputs = self.inputs.into_inner().unwrap_or_else(|e| e.into_inner());
-        let rendered_any = !inputs.is_empty();
         for (rel, (hash, uses)) in inputs {
-            if let Ok(i) = files.binary_search_by(|(r, _)| r.as_str().cmp(&rel)) {
-                files[i].1.inputs = Some(hash);
-                files[i].1.uses = uses;
+            if let Ok(i) = fresh.binary_search_by(|(r, _)| r.as_str().cmp(&rel)) {
+                fresh[i].1.inputs = Some(hash);
+                fresh[i].1.uses = uses;
             }
         }
-        // Sorted already: built in one pass.
-        let current: BTreeMap<String, Entry> = files.into_iter().collect();
+        // Both lists are sorted: one walk makes the new manifest from what this build kept
+        // and wrote, and finds what it no longer writes.
+        let previous = Arc::try_unwrap(self.previous).unwrap_or_else(|shared| (*shared).clone());
+        let mut files: Files = Vec::with_capacity(previous.len().max(fresh.len()));
+        let mut stale = Vec::new();
+        let mut changed = false;
+        let mut fresh = fresh.into_iter().peekable();
+        for ((rel, entry), seen) in previous.into_iter().zip(self.seen) {
+            while let Some(added) = fresh.next_if(|(f, _)| *f < rel) {
+                changed = true;
+                files.push(added);
+            }
+            if let Some(again) = fresh.next_if(|(f, _)| *f == rel) {
+                changed |= again.1 != entry;
+                files.push(again);
+            } else if seen.into_inner() {
+                files.push((rel, entry));
+            } else {
+                stale.push(rel);
+            }
+        }
+        for added in fresh {
+            changed = true;
+            files.push(added);
+        }
         let mut removed = 0;
-        // Both lists are sorted: one walk finds what is no longer written.
-        let mut written = current.keys().peekable();
-        let gone = self.previous.keys().filter(|rel| {
-            while written.next_if(|w| w < rel).is_some() {}
-            written.peek() != Some(rel)
-        });
-        let mut stale = 0;
-        for rel in gone {
-            stale += 1;
+        for rel in &stale {
             let path = self.root.join(rel);
             match std::fs::remove_file(&path) {
                 Ok(()) => removed += 1,
@@ -473,16 +535,17 @@ impl Output {
                 folder = dir.parent();
             }
         }
-        // Unchanged only if nothing was written, rendered or dropped, and then it is compared.
-        let changed = self.written.load(Ordering::Relaxed) > 0
-            || rendered_any
-            || stale > 0
-            || current.len() != self.previous.len()
-            || current != self.previous;
+        changed |= !stale.is_empty();
+        let files = Arc::new(files);
         if changed || !self.root.join(MANIFEST).is_file() {
-            save(&self.root, &current)?;
+            if memory.beside {
+                let (root, files) = (self.root.clone(), Arc::clone(&files));
+                memory.saving = Some(std::thread::spawn(move || save(&root, &files)));
+            } else {
+                save(&self.root, &files)?;
+            }
         }
-        memory.0 = Some(current);
+        memory.files = Some(files);
         Ok(Report {
             written: self.written.into_inner(),
             unchanged: self.unchanged.into_inner(),
@@ -493,7 +556,7 @@ impl Output {
 
 /// Files in the output folder that no earlier build wrote (hidden files at its top, such as
 /// `.git` or `.nojekyll`, are the user's and allowed).
-fn foreign_files(root: &Path, manifest: &BTreeMap<String, Entry>) -> Vec<String> {
+fn foreign_files(root: &Path, manifest: &Files) -> Vec<String> {
     walkdir::WalkDir::new(root)
         .sort_by_file_name()
         .into_iter()
@@ -501,7 +564,12 @@ fn foreign_files(root: &Path, manifest: &BTreeMap<String, Entry>) -> Vec<String>
         .filter_map(|e| e.ok())
         .filter(|e| !e.file_type().is_dir())
         .map(|e| crate::vault::relative(root, e.path()))
-        .filter(|rel| rel != MANIFEST && !manifest.contains_key(rel))
+        .filter(|rel| {
+            rel != MANIFEST
+                && manifest
+                    .binary_search_by(|(r, _)| r.as_str().cmp(rel))
+                    .is_err()
+        })
         .collect()
 }
 
@@ -536,6 +604,62 @@ mod tests {
             }
         );
         assert!(!out.join("b").exists(), "an emptied folder goes too");
+    }
+
+    #[test]
+    fn pages_kept_unchanged_stay_listed_and_pages_no_longer_made_go() {
+        let vault = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let mut memory = Memory::kept();
+        let first = Output::open_remembering(&out, vault.path(), false, &mut memory).unwrap();
+        for (page, inputs) in [("a/index.html", 1), ("b/index.html", 2)] {
+            first.write(page, page.as_bytes()).unwrap();
+            first.remember_inputs(page, inputs, &BTreeSet::from(["pic.png".to_owned()]));
+        }
+        first.finish_remembering(&mut memory).unwrap();
+        memory.saved().unwrap();
+        let manifest = std::fs::read_to_string(out.join(MANIFEST)).unwrap();
+
+        // The same inputs: both kept, with what they embed, and nothing written or saved.
+        let second = Output::open_remembering(&out, vault.path(), false, &mut memory).unwrap();
+        let kept = second.unchanged_pages(&[("a/index.html", 1), ("b/index.html", 2)]);
+        assert_eq!(kept, [Some(&["pic.png".to_owned()][..]); 2]);
+        let report = second.finish_remembering(&mut memory).unwrap();
+        memory.saved().unwrap();
+        assert_eq!(
+            (report.written, report.unchanged, report.removed),
+            (0, 2, 0)
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join(MANIFEST)).unwrap(),
+            manifest
+        );
+
+        // One page's inputs changed and it is written again; the other is no longer made.
+        let third = Output::open_remembering(&out, vault.path(), false, &mut memory).unwrap();
+        assert_eq!(third.unchanged_pages(&[("a/index.html", 3)]), [None]);
+        third.write("a/index.html", b"a again").unwrap();
+        third.remember_inputs("a/index.html", 3, &BTreeSet::new());
+        let report = third.finish_remembering(&mut memory).unwrap();
+        memory.saved().unwrap();
+        assert_eq!(
+            (report.written, report.unchanged, report.removed),
+            (1, 0, 1)
+        );
+        assert!(!out.join("b").exists());
+        let manifest = read_manifest(&out);
+        assert_eq!(manifest.len(), 1);
+        assert_eq!(manifest[0].0, "a/index.html");
+        assert_eq!(manifest[0].1.inputs, Some(3));
+        assert!(manifest[0].1.uses.is_empty());
+
+        // A new process reads the same manifest from disk, and keeps the page.
+        let fresh = Output::open(&out, vault.path(), false).unwrap();
+        assert_eq!(
+            fresh.unchanged_pages(&[("a/index.html", 3)]),
+            [Some(&[][..])]
+        );
     }
 
     #[test]

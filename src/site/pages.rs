@@ -505,14 +505,7 @@ pub(super) fn render_page(
             let mut groups: Vec<ItemGroup> = Vec::new();
             for meeting in model.meetings.iter().rev() {
                 let note = &vault.notes[meeting.note];
-                let items: Vec<(&crate::model::Meeting, usize)> = note
-                    .items
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, item)| item.kind == kind)
-                    .map(|(index, _)| (meeting, index))
-                    .collect();
-                if items.is_empty() {
+                if !note.has(kind) {
                     continue;
                 }
                 let heading = if kind == Kind::Wins {
@@ -524,11 +517,12 @@ pub(super) fn render_page(
                     Heading::Meeting(note.kind, note.person(), meeting.date)
                 };
                 match groups.last_mut() {
-                    Some(last) if last.heading == heading => last.items.extend(items),
+                    Some(last) if last.heading == heading => last.meetings.push(meeting),
                     _ => groups.push(ItemGroup {
                         heading,
                         first: meeting.note,
-                        items,
+                        kind,
+                        meetings: vec![meeting],
                     }),
                 }
             }
@@ -850,7 +844,7 @@ pub(super) fn render_page(
 pub(super) fn page_key(site: &Site<'_>, page: &Page) -> Key {
     use std::hash::{Hash, Hasher};
     let model = site.model;
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut h = crate::digest::Buffered::default();
     let path = match page {
         Page::Note(index) => {
             let note = &site.vault.notes[*index];
