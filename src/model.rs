@@ -86,19 +86,19 @@ pub struct Model {
 /// every note is unchanged, which is what most edits of a meeting leave alone.
 #[derive(Debug, Default)]
 pub struct Cache {
-    model: Option<Model>,
+    model: Option<std::sync::Arc<Model>>,
 }
 
 impl Model {
     /// Joins the notes of a vault like [`Model::build`], or gives the model of `cache` when
     /// it was joined from the same ledger.
-    pub fn build_cached(vault: &Vault, today: Date, cache: &mut Cache) -> Model {
+    pub fn build_cached(vault: &Vault, today: Date, cache: &mut Cache) -> std::sync::Arc<Model> {
         let key = key(vault, today);
         if let Some(model) = cache.model.as_ref().filter(|m| m.key == key) {
-            return model.clone();
+            return std::sync::Arc::clone(model);
         }
-        let model = Model::join(vault, today, key);
-        cache.model = Some(model.clone());
+        let model = std::sync::Arc::new(Model::join(vault, today, key));
+        cache.model = Some(std::sync::Arc::clone(&model));
         model
     }
 
@@ -315,16 +315,24 @@ fn settle(record: &mut Record, vault: &Vault) {
 /// The published part of a vault and its model: `model`, already joined from the whole vault,
 /// is kept when every note is published; otherwise the published notes are joined again.
 pub fn published(vault: Vault, model: Option<Model>, today: Date) -> (Vault, Model) {
-    published_cached(vault, model, today, &mut Cache::default())
+    let (vault, model) = published_cached(
+        vault,
+        model.map(std::sync::Arc::new),
+        today,
+        &mut Cache::default(),
+    );
+    // Held nowhere else.
+    let model = std::sync::Arc::try_unwrap(model).unwrap_or_else(|shared| (*shared).clone());
+    (vault, model)
 }
 
 /// The published part like [`published`], joining it with `cache` when it must be joined.
 pub fn published_cached(
     mut vault: Vault,
-    model: Option<Model>,
+    model: Option<std::sync::Arc<Model>>,
     today: Date,
     cache: &mut Cache,
-) -> (Vault, Model) {
+) -> (Vault, std::sync::Arc<Model>) {
     let before = vault.notes.len();
     vault.notes.retain(|note| note.published());
     let model = match model {

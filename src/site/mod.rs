@@ -296,6 +296,8 @@ struct Index {
     row_hashes: [Vec<u64>; 2],
     /// The hashes of each meeting of the last build, with the digest of its note then.
     meeting_memo: std::sync::Mutex<Vec<(u64, MeetingHashes)>>,
+    /// Every page of the site and its file, made once for the index (they follow from it).
+    pages: std::sync::OnceLock<Vec<(Page, String)>>,
 }
 
 /// A meeting's row, and what it adds to the wins, the outcomes and data.json; its wins.
@@ -466,6 +468,7 @@ impl Index {
             rows: Default::default(),
             row_hashes: Default::default(),
             meeting_memo: Default::default(),
+            pages: std::sync::OnceLock::new(),
         };
         let rows = |records: &[Record]| -> HashMap<String, RequestRow> {
             records
@@ -1113,6 +1116,45 @@ enum Page {
     Review(Option<usize>),
 }
 
+/// Every page of the site, with its file, in the order of the files (the manifest's).
+fn page_list(site: &Site<'_>) -> Vec<(Page, String)> {
+    let mut pages = vec![
+        Page::Requests(None),
+        Page::Decisions,
+        Page::Wins,
+        Page::Dashboard,
+        Page::Meetings,
+        Page::People,
+        Page::Tags,
+        Page::NotFound,
+    ];
+    pages.extend(
+        [
+            Status::Open,
+            Status::InProgress,
+            Status::Done,
+            Status::Declined,
+        ]
+        .map(|s| Page::Requests(Some(s))),
+    );
+    pages.extend((0..site.vault.notes.len()).map(Page::Note));
+    pages.extend((0..site.model.requests.len()).map(|i| Page::Record(Kind::Requests, i)));
+    pages.extend((0..site.model.follow_ups.len()).map(|i| Page::Record(Kind::FollowUps, i)));
+    pages.extend((0..site.index.people.len()).map(Page::Person));
+    pages.extend(site.index.tags.keys().cloned().map(Page::Tag));
+    pages.push(Page::Review(None));
+    pages.extend((0..site.index.periods.len()).map(|i| Page::Review(Some(i))));
+    let mut pages: Vec<(Page, String)> = pages
+        .into_par_iter()
+        .map(|page| {
+            let path = pages::page_path(site, &page);
+            (page, path)
+        })
+        .collect();
+    pages.par_sort_unstable_by(|a, b| a.1.cmp(&b.1));
+    pages
+}
+
 /// The review periods of the site: the configured ones, else each half year with meetings.
 fn periods(vault: &Vault, model: &Model) -> Vec<review::Period> {
     if vault.config.review_periods.is_empty() {
@@ -1148,7 +1190,13 @@ pub fn build_with(
     today: Date,
     options: &Options,
 ) -> Result<Report> {
-    build_remembering(vault, model, today, options, &mut Memory::default())
+    build_remembering(
+        vault,
+        model.map(std::sync::Arc::new),
+        today,
+        options,
+        &mut Memory::default(),
+    )
 }
 
 /// What `watch` keeps from one build to the next: the output's manifest and the rendered
@@ -1190,7 +1238,7 @@ impl Memory {
 /// `memory` (`watch` keeps it between builds), and leaves there what this one wrote.
 pub fn build_remembering(
     vault: Vault,
-    model: Option<Model>,
+    model: Option<std::sync::Arc<Model>>,
     today: Date,
     options: &Options,
     memory: &mut Memory,
@@ -1224,49 +1272,26 @@ pub fn build_remembering(
     crate::timing::phase("read the git history");
     site.fingerprint(templates.digest);
     crate::timing::phase("fingerprint");
-    // The largest pages first, so the two threads finish together.
-    let mut pages = vec![
-        Page::Requests(None),
-        Page::Decisions,
-        Page::Wins,
-        Page::Dashboard,
-        Page::Meetings,
-        Page::People,
-        Page::Tags,
-        Page::NotFound,
-    ];
-    pages.extend(
-        [
-            Status::Open,
-            Status::InProgress,
-            Status::Done,
-            Status::Declined,
-        ]
-        .map(|s| Page::Requests(Some(s))),
-    );
-    pages.extend((0..vault.notes.len()).map(Page::Note));
-    pages.extend((0..model.requests.len()).map(|i| Page::Record(Kind::Requests, i)));
-    pages.extend((0..model.follow_ups.len()).map(|i| Page::Record(Kind::FollowUps, i)));
-    pages.extend((0..site.index.people.len()).map(Page::Person));
-    pages.extend(site.index.tags.keys().cloned().map(Page::Tag));
-    pages.push(Page::Review(None));
-    pages.extend((0..site.index.periods.len()).map(|i| Page::Review(Some(i))));
+    let index = std::sync::Arc::clone(&site.index);
+    let pages = index.pages.get_or_init(|| page_list(&site));
     // Pages rendered from the same inputs by the last build are kept as they are.
     let keys: Vec<pages::Key> = pages
         .par_iter()
-        .map(|page| pages::page_key(&site, page))
+        .map(|(page, path)| (path.as_str(), pages::page_key(&site, page)))
         .collect();
     let kept = out.unchanged_pages(&keys);
     crate::timing::phase("page keys");
     let mut attachments: BTreeSet<String> = BTreeSet::new();
     let mut changed = Vec::new();
-    for ((page, key), kept) in pages.iter().zip(keys).zip(kept) {
+    for (((page, _), key), kept) in pages.iter().zip(keys).zip(kept) {
         match kept {
             Some(uses) => attachments.extend(uses.iter().cloned()),
             None => changed.push((page, key)),
         }
     }
     let rendered = changed.len();
+    // The lists are the largest pages: they start first, so the two threads finish together.
+    changed.sort_by_key(|(page, _)| matches!(page, Page::Note(_) | Page::Record(..)));
     // data.json is the largest file: it is written beside the pages, not after them.
     let data = || -> Result<()> {
         let started = std::time::Instant::now();
@@ -1287,11 +1312,8 @@ pub fn build_remembering(
     };
     let render = |(page, key): (&Page, pages::Key)| {
         let started = std::time::Instant::now();
-        let path = crate::timing::enabled().then(|| key.0.clone());
         let used = pages::render_page(&site, &templates, &out, page, key);
-        if let Some(path) = path {
-            crate::timing::slow(&path, started);
-        }
+        crate::timing::slow(key.0, started);
         used
     };
     let used: Result<Vec<BTreeSet<String>>> = if site.fragments.is_kept() {

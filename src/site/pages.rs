@@ -99,7 +99,7 @@ const ROW_SEPARATOR: &str = "\n    ";
 const MEETING_SEPARATOR: &str = "\n  ";
 
 /// A page's path, and a hash of everything it is rendered from.
-pub(super) type Key = (String, u64);
+pub(super) type Key<'p> = (&'p str, u64);
 
 /// Renders and writes a page, given its path and the hash of its inputs ([`page_key`]).
 pub(super) fn render_page(
@@ -835,17 +835,17 @@ pub(super) fn render_page(
             )?;
         }
     }
-    out.remember_inputs(&path, inputs, &used);
+    out.remember_inputs(path, inputs, &used);
     Ok(used)
 }
 
-/// The file a page is written to, and a hash of everything it is rendered from: when the hash
-/// is the one of the last build, the page would come out the same and is not rendered again.
-pub(super) fn page_key(site: &Site<'_>, page: &Page) -> Key {
+/// A hash of everything a page is rendered from: when it is the one of the last build, the
+/// page would come out the same and is not rendered again.
+pub(super) fn page_key(site: &Site<'_>, page: &Page) -> u64 {
     use std::hash::{Hash, Hasher};
     let model = site.model;
     let mut h = crate::digest::Buffered::default();
-    let path = match page {
+    match page {
         Page::Note(index) => {
             let note = &site.vault.notes[*index];
             (site.global, note.digest).hash(&mut h);
@@ -865,7 +865,6 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> Key {
                     }
                 }
             }
-            format!("{}index.html", site.index.note_urls[*index])
         }
         Page::Record(kind, index) => {
             let record = if *kind == Kind::Requests {
@@ -873,46 +872,34 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> Key {
             } else {
                 &model.follow_ups[*index]
             };
-            let row = site.request_row(record);
             let (row_hash, events) =
                 site.record_hashes[usize::from(*kind == Kind::FollowUps)][*index];
             (site.global, row_hash, events).hash(&mut h);
             review::request_commit(record, site.vault, &site.provenance).hash(&mut h);
-            format!("{}index.html", row.url)
         }
         Page::NotFound => {
             site.global.hash(&mut h);
-            "404.html".to_owned()
         }
         Page::Dashboard => {
             (site.global, site.rows_hash, site.wins_count).hash(&mut h);
             for meeting in model.meetings.iter().rev().take(8) {
                 site.meeting_hashes[meeting.note].hash(&mut h);
             }
-            "index.html".to_owned()
         }
         Page::Meetings => {
             site.meetings_hash.hash(&mut h);
-            "meetings/index.html".to_owned()
         }
         Page::Requests(status) => {
-            site.rows_hash.hash(&mut h);
-            match status {
-                None => "requests/index.html".to_owned(),
-                Some(status) => format!("requests/status/{}/index.html", status.name()),
-            }
+            (site.rows_hash, status).hash(&mut h);
         }
         Page::Wins => {
             site.wins_hash.hash(&mut h);
-            "wins/index.html".to_owned()
         }
         Page::Decisions => {
             site.outcomes_hash.hash(&mut h);
-            "decisions/index.html".to_owned()
         }
         Page::People => {
             (site.rows_hash, site.meetings_hash).hash(&mut h);
-            "people/index.html".to_owned()
         }
         Page::Person(i) => {
             let person = &site.index.people[*i];
@@ -921,21 +908,18 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> Key {
             for &meeting in &person.meetings {
                 site.meeting_hashes[meeting].hash(&mut h);
             }
-            format!("people/{}/index.html", person.slug)
         }
         Page::Tags => {
             site.global.hash(&mut h);
             for (tag, notes) in &site.index.tags {
                 (tag, notes.len()).hash(&mut h);
             }
-            "tags/index.html".to_owned()
         }
         Page::Tag(tag) => {
             site.global.hash(&mut h);
             for &n in &site.index.tags[tag] {
                 site.listing_hashes[n].hash(&mut h);
             }
-            format!("tags/{}/index.html", tag_path(tag))
         }
         Page::Review(which) => {
             // A packet shows the meetings and requests of its period, and the period list.
@@ -962,13 +946,39 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> Key {
                     site.row_hash(Kind::Requests, i).hash(&mut h);
                 }
             }
-            match which {
-                None => "review/index.html".to_owned(),
-                Some(i) => format!("review/{}/index.html", site.index.periods[*i].slug),
-            }
         }
-    };
-    (path, h.finish())
+    }
+    h.finish()
+}
+
+/// The file a page is written to.
+pub(super) fn page_path(site: &Site<'_>, page: &Page) -> String {
+    match page {
+        Page::Note(index) => format!("{}index.html", site.index.note_urls[*index]),
+        Page::Record(kind, index) => {
+            let record = if *kind == Kind::Requests {
+                &site.model.requests[*index]
+            } else {
+                &site.model.follow_ups[*index]
+            };
+            format!("{}index.html", site.request_row(record).url)
+        }
+        Page::NotFound => "404.html".to_owned(),
+        Page::Dashboard => "index.html".to_owned(),
+        Page::Meetings => "meetings/index.html".to_owned(),
+        Page::Requests(None) => "requests/index.html".to_owned(),
+        Page::Requests(Some(status)) => {
+            format!("requests/status/{}/index.html", status.name())
+        }
+        Page::Wins => "wins/index.html".to_owned(),
+        Page::Decisions => "decisions/index.html".to_owned(),
+        Page::People => "people/index.html".to_owned(),
+        Page::Person(i) => format!("people/{}/index.html", site.index.people[*i].slug),
+        Page::Tags => "tags/index.html".to_owned(),
+        Page::Tag(tag) => format!("tags/{}/index.html", tag_path(tag)),
+        Page::Review(None) => "review/index.html".to_owned(),
+        Page::Review(Some(i)) => format!("review/{}/index.html", site.index.periods[*i].slug),
+    }
 }
 
 /// Every month from the first to the last, so quiet months show as gaps.
