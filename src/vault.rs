@@ -188,18 +188,28 @@ pub fn read_note(path: &Path, rel: &str, config: &Config) -> (Option<Note>, Vec<
 /// The text of a note: size-limited, binary files refused, a byte-order mark removed, and
 /// bytes that are not UTF-8 reported and replaced.
 pub fn read_text(path: &Path, rel: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
-    let mut bytes = Vec::new();
-    let read = std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_NOTE_BYTES + 1).read_to_end(&mut bytes));
-    if let Err(error) = read {
-        diagnostics.push(Diagnostic::error(
-            rel,
-            1,
-            1,
-            format!("cannot read: {error}"),
-        ));
-        return None;
-    }
+    let read = std::fs::File::open(path).and_then(|file| {
+        // Room for the whole file up front: one read, not a dozen growing ones.
+        let size = file
+            .metadata()
+            .map_or(0, |m| m.len())
+            .min(MAX_NOTE_BYTES + 1);
+        let mut bytes = Vec::with_capacity(size as usize + 1);
+        file.take(MAX_NOTE_BYTES + 1).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    });
+    let mut bytes = match read {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            diagnostics.push(Diagnostic::error(
+                rel,
+                1,
+                1,
+                format!("cannot read: {error}"),
+            ));
+            return None;
+        }
+    };
     if bytes.len() as u64 > MAX_NOTE_BYTES {
         diagnostics.push(Diagnostic::error(
             rel,
@@ -212,7 +222,9 @@ pub fn read_text(path: &Path, rel: &str, diagnostics: &mut Vec<Diagnostic>) -> O
         ));
         return None;
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
     if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
         let text = String::from_utf8_lossy(&bytes[..nul]);
         let (line, column) = LineIndex::new(&text).position(text.len());
@@ -224,15 +236,16 @@ pub fn read_text(path: &Path, rel: &str, diagnostics: &mut Vec<Diagnostic>) -> O
         ));
         return None;
     }
-    match std::str::from_utf8(bytes) {
+    match String::from_utf8(bytes) {
         Ok(text) => {
             if text.trim().is_empty() {
                 diagnostics.push(Diagnostic::info(rel, 1, 1, "empty note"));
             }
-            Some(text.to_owned())
+            Some(text)
         }
         Err(error) => {
-            let valid = error.valid_up_to();
+            let valid = error.utf8_error().valid_up_to();
+            let bytes = error.into_bytes();
             let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
             let (line, column) = LineIndex::new(before).position(valid);
             diagnostics.push(Diagnostic::error(
@@ -245,7 +258,7 @@ pub fn read_text(path: &Path, rel: &str, diagnostics: &mut Vec<Diagnostic>) -> O
                     bytes[valid]
                 ),
             ));
-            Some(String::from_utf8_lossy(bytes).into_owned())
+            Some(String::from_utf8_lossy(&bytes).into_owned())
         }
     }
 }

@@ -316,7 +316,8 @@ impl Output {
         }
         let digest = digest(hasher.digest(), len as u64);
         let path = self.root.join(rel);
-        let same = self.previous(rel).is_some_and(|(_, e)| e.digest == digest)
+        let previous = self.previous(rel);
+        let same = previous.is_some_and(|(_, e)| e.digest == digest)
             && (self.trusted || std::fs::metadata(&path).is_ok_and(|m| m.len() == len as u64));
         if same {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
@@ -328,22 +329,30 @@ impl Output {
                     self.lock_folders().insert(parent.to_path_buf());
                 }
             }
-            // Written over the old bytes and cut to length, not truncated first: the system
-            // keeps the file's pages instead of freeing and allocating them again, which is
-            // most of the time of writing a large page that changed.
+            // A file of the last build is written over its old bytes and cut to length, not
+            // truncated first: the system keeps the file's pages instead of freeing and
+            // allocating them again, which is most of the time of writing a large page that
+            // changed. Any other file is created, or emptied, as it is opened.
+            let again = previous.is_some();
             let write = || -> std::io::Result<()> {
-                let file = std::fs::OpenOptions::new()
+                let mut file = std::fs::OpenOptions::new()
                     .write(true)
                     .create(true)
-                    .truncate(false)
+                    .truncate(!again)
                     .open(&path)?;
-                let mut writer = std::io::BufWriter::with_capacity(1 << 16, &file);
-                for part in parts {
-                    std::io::Write::write_all(&mut writer, part)?;
+                if let [whole] = parts {
+                    std::io::Write::write_all(&mut file, whole)?;
+                } else {
+                    let mut writer = std::io::BufWriter::with_capacity(1 << 16, &file);
+                    for part in parts {
+                        std::io::Write::write_all(&mut writer, part)?;
+                    }
+                    std::io::Write::flush(&mut writer)?;
                 }
-                std::io::Write::flush(&mut writer)?;
-                drop(writer);
-                file.set_len(len as u64)
+                if again {
+                    file.set_len(len as u64)?;
+                }
+                Ok(())
             };
             write().map_err(|e| Error::io(&path, e))?;
             self.written.fetch_add(1, Ordering::Relaxed);
