@@ -188,22 +188,40 @@ const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 const _: () = assert!(libmimalloc_sys::mi_option_os_tag == 18);
 
-/// Returns freed memory to the system promptly, keeping the peak of a large build low.
+/// Returns freed memory to the system soon, keeping the peak of a large build low.
 fn tune_allocator() {
+    // Without transparent huge pages: mimalloc asks for them, and each one the process touches
+    // is 2 MiB resident, however little of it is used. Without them a build of 10,000 notes
+    // peaks at about 155 MB instead of 185, in the same time.
+    huge_pages(false);
     // SAFETY: setting mimalloc options is allowed at any time; these are numbers, not pointers.
     unsafe {
         libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
-        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1);
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10);
     }
 }
 
 /// For `watch` and `serve`: memory freed by one rebuild is kept ten seconds for the next,
 /// which then needs no fresh (zeroed) pages from the system; idle, it goes back.
+/// `watch` holds the vault and the site between rebuilds: huge pages make a rebuild a few
+/// milliseconds faster (fewer TLB misses), so they are allowed again.
 fn keep_freed_memory() {
+    huge_pages(true);
     // SAFETY: as in `tune_allocator`.
     unsafe {
         libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10_000);
     }
+}
+
+/// Whether the system may back this process's memory with transparent huge pages.
+fn huge_pages(allowed: bool) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain numbers and changes only this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, u64::from(!allowed), 0, 0, 0);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = allowed;
 }
 
 fn main() -> ExitCode {
