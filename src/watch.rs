@@ -83,15 +83,6 @@ impl State {
         }
     }
 
-    /// Waits for what a build leaves to finish (the output's manifest); if that failed, says
-    /// so and forgets the output, so the next build checks every file.
-    fn settle(&mut self) {
-        if let Err(error) = self.output.saved() {
-            eprintln!("upward: {error}");
-            self.output = site::Memory::kept();
-        }
-    }
-
     /// Forgets everything: the next build reads the vault and checks the output again.
     pub fn forget(&mut self) {
         self.notes = Cache::new();
@@ -208,10 +199,8 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild) -> b
     let mut state = State::new();
     let mut number = 1;
     if !report(&rebuild(&root, &mut state, None, options, number)) {
-        state.settle();
         return Ok(());
     }
-    state.settle();
     loop {
         // Waits without a timeout: no CPU while nothing changes.
         let Ok(first) = rx.recv() else {
@@ -270,9 +259,7 @@ pub fn run(root: &Path, options: &Options, mut report: impl FnMut(&Rebuild) -> b
                 changed.dedup();
             }
             let changed = changed.as_deref();
-            let rebuilt = report(&rebuild(&root, &mut state, changed, options, number));
-            state.settle();
-            if !rebuilt {
+            if !report(&rebuild(&root, &mut state, changed, options, number)) {
                 return Ok(());
             }
         }

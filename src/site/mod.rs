@@ -1215,16 +1215,10 @@ pub struct Memory {
 }
 
 impl Memory {
-    /// Waits until the last build's manifest, written beside what comes after the build, is
-    /// on disk.
-    pub fn saved(&mut self) -> Result<()> {
-        self.output.saved()
-    }
-
     /// The memory of a process that builds again and again.
     pub fn kept() -> Memory {
         Memory {
-            output: output::Memory::kept(),
+            output: output::Memory::default(),
             templates: None,
             index: None,
             published: crate::model::Cache::default(),

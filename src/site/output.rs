@@ -5,8 +5,8 @@ use crate::error::{Error, Result};
 use rayon::slice::ParallelSliceMut;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
 /// The file, inside the output folder, listing every file upward wrote with its hash.
 pub const MANIFEST: &str = ".upward-manifest";
@@ -27,7 +27,7 @@ type Files = Vec<(String, Entry)>;
 pub struct Output {
     root: PathBuf,
     /// The manifest of the last build.
-    previous: Arc<Files>,
+    previous: Files,
     /// For each file of `previous`: whether this build kept it as it was.
     seen: Vec<AtomicBool>,
     /// Whether `previous` is what this process wrote last (then the files need no checking).
@@ -93,34 +93,7 @@ fn absolute(path: &Path) -> Result<PathBuf> {
 
 /// What the manifest of the last build held, kept in memory between the builds of `watch`.
 #[derive(Debug, Default)]
-pub struct Memory {
-    files: Option<Arc<Files>>,
-    /// Whether the manifest is written to disk beside what comes next (the wait for the next
-    /// save, in `watch`), rather than before the build ends.
-    beside: bool,
-    /// The manifest being written so.
-    saving: Option<std::thread::JoinHandle<Result<()>>>,
-}
-
-impl Memory {
-    /// The memory of a process that builds again and again: the manifest is written to disk
-    /// after the site, while the next change is awaited.
-    pub fn kept() -> Memory {
-        Memory {
-            beside: true,
-            ..Memory::default()
-        }
-    }
-
-    /// Waits for the manifest of the last build to be on disk.
-    pub fn saved(&mut self) -> Result<()> {
-        match self.saving.take().map(std::thread::JoinHandle::join) {
-            None => Ok(()),
-            Some(Ok(saved)) => saved,
-            Some(Err(_)) => Err(Error::Invalid("writing the manifest failed".into())),
-        }
-    }
-}
+pub struct Memory(Option<Files>);
 
 /// A number in decimal, without the formatting machinery.
 fn decimal(out: &mut String, mut n: u64) {
@@ -248,13 +221,9 @@ impl Output {
         }
         // What this process wrote last is trusted while its manifest is there: a folder
         // deleted meanwhile is written again whole.
-        memory.saved()?;
-        let remembered = memory
-            .files
-            .take()
-            .filter(|_| out_abs.join(MANIFEST).is_file());
+        let remembered = memory.0.take().filter(|_| out_abs.join(MANIFEST).is_file());
         let trusted = remembered.is_some();
-        let previous = remembered.unwrap_or_else(|| Arc::new(read_manifest(&out_abs)));
+        let previous = remembered.unwrap_or_else(|| read_manifest(&out_abs));
         // A folder with a manifest is one upward built: files added to it since are left
         // alone (only what the manifest lists is ever removed), so only a folder without one
         // needs looking through.
@@ -524,7 +493,7 @@ impl Output {
         }
         // Both lists are sorted: one walk makes the new manifest from what this build kept
         // and wrote, and finds what it no longer writes.
-        let previous = Arc::try_unwrap(self.previous).unwrap_or_else(|shared| (*shared).clone());
+        let previous = self.previous;
         let mut files: Files = Vec::with_capacity(previous.len().max(fresh.len()));
         let mut stale = Vec::new();
         let mut changed = false;
@@ -566,16 +535,12 @@ impl Output {
             }
         }
         changed |= !stale.is_empty();
-        let files = Arc::new(files);
+        // Written before the build is reported: a watch stopped right after still leaves the
+        // manifest of what is on disk.
         if changed || !self.root.join(MANIFEST).is_file() {
-            if memory.beside {
-                let (root, files) = (self.root.clone(), Arc::clone(&files));
-                memory.saving = Some(std::thread::spawn(move || save(&root, &files)));
-            } else {
-                save(&self.root, &files)?;
-            }
+            save(&self.root, &files)?;
         }
-        memory.files = Some(files);
+        memory.0 = Some(files);
         Ok(Report {
             written: self.written.into_inner(),
             unchanged: self.unchanged.into_inner(),
@@ -641,14 +606,13 @@ mod tests {
         let vault = tempfile::tempdir().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("site");
-        let mut memory = Memory::kept();
+        let mut memory = Memory::default();
         let first = Output::open_remembering(&out, vault.path(), false, &mut memory).unwrap();
         for (page, inputs) in [("a/index.html", 1), ("b/index.html", 2)] {
             first.write(page, page.as_bytes()).unwrap();
             first.remember_inputs(page, inputs, &BTreeSet::from(["pic.png".to_owned()]));
         }
         first.finish_remembering(&mut memory).unwrap();
-        memory.saved().unwrap();
         let manifest = std::fs::read_to_string(out.join(MANIFEST)).unwrap();
 
         // The same inputs: both kept, with what they embed, and nothing written or saved.
@@ -656,7 +620,6 @@ mod tests {
         let kept = second.unchanged_pages(&[("a/index.html", 1), ("b/index.html", 2)]);
         assert_eq!(kept, [Some(&["pic.png".to_owned()][..]); 2]);
         let report = second.finish_remembering(&mut memory).unwrap();
-        memory.saved().unwrap();
         assert_eq!(
             (report.written, report.unchanged, report.removed),
             (0, 2, 0)
@@ -672,7 +635,6 @@ mod tests {
         third.write("a/index.html", b"a again").unwrap();
         third.remember_inputs("a/index.html", 3, &BTreeSet::new());
         let report = third.finish_remembering(&mut memory).unwrap();
-        memory.saved().unwrap();
         assert_eq!(
             (report.written, report.unchanged, report.removed),
             (1, 0, 1)

@@ -124,27 +124,16 @@ impl Run {
 pub fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
-        // A file renamed away meanwhile (a temporary file of an atomic write) is not there.
-        .filter(|e| {
-            !e.as_ref().is_err_and(|e| {
-                e.io_error()
-                    .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)
-            })
-        })
         .map(|e| e.expect("a readable entry"))
         .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
+        .map(|e| {
             let rel = e
                 .path()
                 .strip_prefix(dir)
                 .expect("inside")
                 .to_string_lossy()
                 .replace('\\', "/");
-            match std::fs::read(e.path()) {
-                Ok(bytes) => Some((rel, bytes)),
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-                Err(error) => panic!("{rel}: {error}"),
-            }
+            (rel, std::fs::read(e.path()).expect("a readable file"))
         })
         .collect()
 }
@@ -196,29 +185,17 @@ pub fn assert_same_as_fresh(vault: &TestVault, out: &Path, after: &str) {
     vault
         .run(&["build", "--out", fresh.to_str().unwrap()])
         .code(0);
+    let incremental = files(out);
     let full = files(&fresh);
-    // Watch writes its manifest just after it reports the build: it may take a moment.
-    let started = std::time::Instant::now();
-    loop {
-        let incremental = files(out);
-        let difference = if incremental.keys().ne(full.keys()) {
-            Some(format!(
-                "after {after}, the files differ: {:?} against a fresh build's {:?}",
-                incremental.keys().collect::<Vec<_>>(),
-                full.keys().collect::<Vec<_>>()
-            ))
-        } else {
-            incremental
-                .iter()
-                .find(|(path, bytes)| *bytes != &full[*path])
-                .map(|(path, _)| format!("after {after}, {path} differs from a fresh build"))
-        };
-        match difference {
-            None => return,
-            Some(difference) if started.elapsed() > std::time::Duration::from_secs(5) => {
-                panic!("{difference}")
-            }
-            Some(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
-        }
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>(),
+        "after {after}"
+    );
+    for (path, bytes) in &incremental {
+        assert!(
+            bytes == &full[path],
+            "after {after}, {path} differs from a fresh build"
+        );
     }
 }
