@@ -116,8 +116,19 @@ pub struct Note {
     /// A hash of what the site's index and lists read of the note (its kind, date, people
     /// and tags): an edit that leaves it alone leaves URLs, people and tags as they were.
     pub listing: u64,
-    /// The kinds of its items, one bit each (see [`Note::has`]).
-    kinds: u16,
+    /// The kinds of its items (see [`Note::has`]).
+    kinds: Kinds,
+}
+
+/// Kinds of items, one bit each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Kinds(u16);
+
+impl Kinds {
+    /// Whether `kind` is one of them.
+    pub fn has(self, kind: Kind) -> bool {
+        self.0 & kind_bit(kind) != 0
+    }
 }
 
 impl Note {
@@ -144,7 +155,12 @@ impl Note {
     /// Whether the note has an item of this kind: the site's lists ask this of every note,
     /// without reading every item.
     pub fn has(&self, kind: Kind) -> bool {
-        self.kinds & kind_bit(kind) != 0
+        self.kinds.has(kind)
+    }
+
+    /// The kinds of its items.
+    pub fn kinds(&self) -> Kinds {
+        self.kinds
     }
 
     /// The person the meeting was with: the first `with`.
@@ -188,7 +204,7 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
         digest: xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), config.reading()),
         ledger: 0,
         listing: 0,
-        kinds: 0,
+        kinds: Kinds::default(),
         properties,
     };
     let position = |offset: usize| index.position(split.body_offset + offset);
@@ -208,10 +224,11 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
     tags.dedup();
     note.tags = tags;
     note.body = stripped.into_owned();
-    note.kinds = note
-        .items
-        .iter()
-        .fold(0, |kinds, item| kinds | kind_bit(item.kind));
+    note.kinds = Kinds(
+        note.items
+            .iter()
+            .fold(0, |kinds, item| kinds | kind_bit(item.kind)),
+    );
     note.ledger = ledger_digest(&note);
     note.listing = crate::digest::of(&(note.kind, note.date, &note.properties.with, &note.tags));
     note

@@ -11,33 +11,42 @@ fn json(value: &impl Serialize) -> Result<String> {
     serde_json::to_string(value).map_err(|e| crate::error::Error::Invalid(e.to_string()))
 }
 
-/// Writes `"name":[a,b,…]`, the pieces in order, skipping empty ones.
-fn array(
-    out: &mut dyn Write,
-    name: &str,
-    pieces: impl Iterator<Item = Result<std::sync::Arc<String>>>,
-) -> Result<()> {
-    let io = |e| crate::error::Error::io("data.json", e);
-    write!(out, "\"{name}\":[").map_err(io)?;
-    let mut first = true;
-    for piece in pieces {
-        let piece = piece?;
-        if piece.is_empty() {
-            continue;
-        }
-        if !first {
-            out.write_all(b",").map_err(io)?;
-        }
-        first = false;
-        out.write_all(piece.as_bytes()).map_err(io)?;
+/// `"name":[a,b,…]` being written, the pieces in order, empty ones skipped.
+struct Array<'o> {
+    out: &'o mut dyn Write,
+    first: bool,
+}
+
+fn io(error: std::io::Error) -> crate::error::Error {
+    crate::error::Error::io("data.json", error)
+}
+
+impl<'o> Array<'o> {
+    fn open(out: &'o mut dyn Write, name: &str) -> Result<Array<'o>> {
+        write!(out, "\"{name}\":[").map_err(io)?;
+        Ok(Array { out, first: true })
     }
-    out.write_all(b"]").map_err(io)
+
+    fn piece(&mut self, piece: &str) -> Result<()> {
+        if piece.is_empty() {
+            return Ok(());
+        }
+        if !self.first {
+            self.out.write_all(b",").map_err(io)?;
+        }
+        self.first = false;
+        self.out.write_all(piece.as_bytes()).map_err(io)
+    }
+
+    /// Ends the array and the member: `],`.
+    fn close(self) -> Result<()> {
+        self.out.write_all(b"],").map_err(io)
+    }
 }
 
 pub(super) fn data_json(site: &Site<'_>, out: &mut dyn Write) -> Result<()> {
     let vault = site.vault;
     let model = site.model;
-    let io = |e| crate::error::Error::io("data.json", e);
     #[derive(Serialize)]
     struct MeetingJson<'a> {
         date: String,
@@ -58,10 +67,15 @@ pub(super) fn data_json(site: &Site<'_>, out: &mut dyn Write) -> Result<()> {
         note: &'a str,
         line: usize,
     }
-    let meeting = |m: &crate::model::Meeting| {
-        let note = &vault.notes[m.note];
-        let key = site.fragment_key(("meeting.json", note.digest, m.note, m.date));
-        site.json.get(key, || {
+    // A note's digest stands for its properties and items.
+    let digest = |m: &crate::model::Meeting| site.digests[m.note];
+    write!(out, "{{\"generated\":{},", json(&model.today.to_string())?).map_err(io)?;
+    let mut array = Array::open(out, "meetings")?;
+    let mut run = site.json.run("meetings.json");
+    for m in &model.meetings {
+        let key = site.fragment_key(("meeting.json", digest(m), m.note, m.date));
+        array.piece(run.next(key, || {
+            let note = &vault.notes[m.note];
             json(&MeetingJson {
                 date: m.date.to_string(),
                 kind: note.kind.name(),
@@ -72,23 +86,42 @@ pub(super) fn data_json(site: &Site<'_>, out: &mut dyn Write) -> Result<()> {
                 recap_sent: note.properties.recap_sent.map(|d| d.to_string()),
                 tags: &note.tags,
             })
-        })
-    };
-    let record = |kind: Kind, index: usize, record: &Record| {
-        let hashes = site.record_hashes[usize::from(kind == Kind::FollowUps)][index];
-        let key = site.fragment_key(("record.json", hashes, model.today));
-        site.json
-            .get(key, || json(&to_json(record, vault, model.today)))
-    };
+        })?)?;
+    }
+    array.close()?;
+    for (name, run, kind, records) in [
+        ("requests", "requests.json", Kind::Requests, &model.requests),
+        (
+            "follow_ups",
+            "follow-ups.json",
+            Kind::FollowUps,
+            &model.follow_ups,
+        ),
+    ] {
+        let mut array = Array::open(out, name)?;
+        let mut run = site.json.run(run);
+        for (index, record) in records.iter().enumerate() {
+            let hashes = site.record_hashes[usize::from(kind == Kind::FollowUps)][index];
+            let key = site.fragment_key(("record.json", hashes, model.today));
+            array.piece(run.next(key, || json(&to_json(record, vault, model.today)))?)?;
+        }
+        array.close()?;
+    }
     // The items of one kind in a meeting, comma-separated.
-    let items = |kind: Kind| {
-        model.meetings.iter().map(move |m| {
-            let note = &vault.notes[m.note];
-            if !note.has(kind) {
-                return Ok(std::sync::Arc::default());
+    for (name, run, kind) in [
+        ("wins", "wins.json", Kind::Wins),
+        ("priorities", "priorities.json", Kind::Priorities),
+        ("outcomes", "outcomes.json", Kind::Outcomes),
+    ] {
+        let mut array = Array::open(out, name)?;
+        let mut run = site.json.run(run);
+        for m in &model.meetings {
+            if !site.kinds[m.note].has(kind) {
+                continue;
             }
-            let key = site.fragment_key(("items.json", kind, note.digest, m.note, m.date));
-            site.json.get(key, || {
+            let key = site.fragment_key(("items.json", kind, digest(m), m.note, m.date));
+            array.piece(run.next(key, || {
+                let note = &vault.notes[m.note];
                 let date = m.date.to_string();
                 let pieces = note
                     .items
@@ -105,27 +138,9 @@ pub(super) fn data_json(site: &Site<'_>, out: &mut dyn Write) -> Result<()> {
                     })
                     .collect::<Result<Vec<String>>>()?;
                 Ok(pieces.join(","))
-            })
-        })
-    };
-    write!(out, "{{\"generated\":{},", json(&model.today.to_string())?).map_err(io)?;
-    array(out, "meetings", model.meetings.iter().map(meeting))?;
-    out.write_all(b",").map_err(io)?;
-    for (name, kind, records) in [
-        ("requests", Kind::Requests, &model.requests),
-        ("follow_ups", Kind::FollowUps, &model.follow_ups),
-    ] {
-        let pieces = records.iter().enumerate().map(|(i, r)| record(kind, i, r));
-        array(out, name, pieces)?;
-        out.write_all(b",").map_err(io)?;
-    }
-    for (name, kind) in [
-        ("wins", Kind::Wins),
-        ("priorities", Kind::Priorities),
-        ("outcomes", Kind::Outcomes),
-    ] {
-        array(out, name, items(kind))?;
-        out.write_all(b",").map_err(io)?;
+            })?)?;
+        }
+        array.close()?;
     }
     let tags: BTreeMap<&str, usize> = site
         .index

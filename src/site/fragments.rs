@@ -42,6 +42,9 @@ pub struct Fragment {
     pub uses: Vec<String>,
 }
 
+/// The pieces of a list in order, with their keys (`None` once taken).
+type Pieces<T> = Vec<Option<(u64, Arc<T>)>>;
+
 /// Rendered pieces by a hash of everything they are rendered from.
 #[derive(Debug)]
 pub struct Fragments<T = Fragment> {
@@ -54,6 +57,8 @@ pub struct Fragments<T = Fragment> {
     pieces: Mutex<ByHash<(Arc<T>, u32)>>,
     /// The number of this build.
     build: u32,
+    /// The pieces of each long list, in the order the last build listed them (see [`Run`]).
+    runs: Mutex<HashMap<&'static str, Pieces<T>>>,
 }
 
 impl<T> Default for Fragments<T> {
@@ -62,6 +67,7 @@ impl<T> Default for Fragments<T> {
             keep: false,
             pieces: Mutex::new(ByHash::default()),
             build: 0,
+            runs: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -95,6 +101,27 @@ impl<T> Fragments<T> {
         Ok(fragment)
     }
 
+    /// The pieces of the long list `name` (a page's groups, an array of data.json), to be
+    /// asked for in order: see [`Run`].
+    pub fn run(&self, name: &'static str) -> Run<'_, T> {
+        let last = if self.keep {
+            self.runs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(name)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        Run {
+            fragments: self,
+            name,
+            next: Vec::with_capacity(last.len()),
+            last,
+            by_key: None,
+        }
+    }
+
     /// Ends a build: what it used is kept for the next one, the rest is dropped.
     pub fn finish(&mut self) {
         let build = self.build;
@@ -103,5 +130,120 @@ impl<T> Fragments<T> {
             .unwrap_or_else(|e| e.into_inner())
             .retain(|_, (_, used)| *used == build);
         self.build = build.wrapping_add(1);
+    }
+}
+
+/// The pieces of one long list, asked for in order. After an edit nearly every piece is the
+/// one the last build had at the same place, with the same key: it is taken from there,
+/// without a lookup in a large map or a shared count to update. A piece that moved is found by
+/// its key; a new one is rendered. Each list keeps only the pieces its last build used.
+pub struct Run<'f, T> {
+    fragments: &'f Fragments<T>,
+    name: &'static str,
+    /// The last build's pieces of this list, taken as they are used.
+    last: Pieces<T>,
+    /// This build's pieces (in a single build, only the latest).
+    next: Pieces<T>,
+    /// Where each key of `last` is, made at the first piece not found in its place.
+    by_key: Option<ByHash<usize>>,
+}
+
+impl<T> Run<'_, T> {
+    /// The next piece of the list, with these inputs: the last build's, else rendered now.
+    pub fn next(&mut self, key: u64, render: impl FnOnce() -> Result<T>) -> Result<&T> {
+        if !self.fragments.keep {
+            self.next.clear();
+            self.next.push(Some((key, Arc::new(render()?))));
+        } else {
+            let at = self.next.len();
+            let place = match self.last.get(at) {
+                Some(Some((k, _))) if *k == key => Some(at),
+                _ => {
+                    let last = &self.last;
+                    let by_key = self.by_key.get_or_insert_with(|| {
+                        last.iter()
+                            .enumerate()
+                            .filter_map(|(i, piece)| piece.as_ref().map(|(k, _)| (*k, i)))
+                            .collect()
+                    });
+                    by_key.get(&key).copied()
+                }
+            };
+            let piece = match place.and_then(|i| self.last[i].take()) {
+                Some((_, piece)) => piece,
+                None => Arc::new(render()?),
+            };
+            self.next.push(Some((key, piece)));
+        }
+        match self.next.last() {
+            Some(Some((_, piece))) => Ok(piece),
+            _ => unreachable!("a piece was just added"),
+        }
+    }
+}
+
+impl<T> Drop for Run<'_, T> {
+    /// Keeps this build's pieces for the next one (in `watch`).
+    fn drop(&mut self) {
+        if self.fragments.keep {
+            let next = std::mem::take(&mut self.next);
+            self.fragments
+                .runs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(self.name, next);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_uses_the_last_builds_pieces_in_place_or_moved_and_renders_the_rest() {
+        let mut fragments: Fragments<String> = Fragments::kept();
+        let rendered = std::cell::Cell::new(0);
+        let list = |keys: &[u64]| -> Vec<String> {
+            let mut run = fragments.run("list");
+            keys.iter()
+                .map(|&k| {
+                    run.next(k, || {
+                        rendered.set(rendered.get() + 1);
+                        Ok(format!("piece {k}"))
+                    })
+                    .unwrap()
+                    .clone()
+                })
+                .collect()
+        };
+        assert_eq!(list(&[1, 2, 3]), ["piece 1", "piece 2", "piece 3"]);
+        assert_eq!(rendered.get(), 3);
+        // The same list: nothing rendered.
+        assert_eq!(list(&[1, 2, 3]), ["piece 1", "piece 2", "piece 3"]);
+        assert_eq!(rendered.get(), 3);
+        // One piece new at the front: the others are found where they moved.
+        assert_eq!(
+            list(&[0, 1, 2, 3]),
+            ["piece 0", "piece 1", "piece 2", "piece 3"]
+        );
+        assert_eq!(rendered.get(), 4);
+        // One dropped, one changed: only the changed one is rendered.
+        assert_eq!(list(&[0, 2, 9]), ["piece 0", "piece 2", "piece 9"]);
+        assert_eq!(rendered.get(), 5);
+        // A key seen two builds ago but not in the last is rendered again.
+        assert_eq!(list(&[3]), ["piece 3"]);
+        assert_eq!(rendered.get(), 6);
+        fragments.finish();
+    }
+
+    #[test]
+    fn a_single_build_keeps_no_pieces() {
+        let fragments: Fragments<String> = Fragments::default();
+        for _ in 0..2 {
+            let mut run = fragments.run("list");
+            assert_eq!(run.next(1, || Ok("one".into())).unwrap(), "one");
+        }
+        assert!(fragments.runs.lock().unwrap().is_empty());
     }
 }

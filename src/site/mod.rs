@@ -564,6 +564,10 @@ struct Site<'a> {
     wins_hash: u64,
     outcomes_hash: u64,
     data_hash: u64,
+    /// Each note's digest and kinds of items, side by side: the long lists read these of
+    /// every note.
+    digests: Vec<u64>,
+    kinds: Vec<crate::note::Kinds>,
 }
 
 impl<'a> Site<'a> {
@@ -602,7 +606,9 @@ impl<'a> Site<'a> {
         // A mention is hashed from its note's digest (which stands for the item's text and
         // line) and the model's own fields, one block of bytes each: reaching into 10,000
         // notes for their items was most of the time of this step.
-        let digests: Vec<u64> = self.vault.notes.iter().map(|n| n.digest).collect();
+        self.digests = self.vault.notes.iter().map(|n| n.digest).collect();
+        self.kinds = self.vault.notes.iter().map(|n| n.kinds()).collect();
+        let digests = &self.digests;
         let records = |list: &'a [Record], rows: &[u64]| -> Vec<(u64, u64)> {
             list.par_iter()
                 .zip(rows)
@@ -793,7 +799,12 @@ impl<'a> Site<'a> {
 
     /// A group of items (the wins of a month, the outcomes of a meeting), as the wins and
     /// decisions pages show it.
-    fn group_fragment(&self, group: &ItemGroup, root: &str) -> Result<std::sync::Arc<Fragment>> {
+    fn group_fragment<'r>(
+        &self,
+        run: &'r mut fragments::Run<'_, Fragment>,
+        group: &ItemGroup,
+        root: &str,
+    ) -> Result<&'r Fragment> {
         // A note's digest stands for its items: the group is keyed by its meetings alone.
         let key = self.fragment_key((
             "group",
@@ -804,10 +815,10 @@ impl<'a> Site<'a> {
             group
                 .meetings
                 .iter()
-                .map(|m| (m.note, m.date, self.vault.notes[m.note].digest))
+                .map(|m| (m.note, m.date, self.digests[m.note]))
                 .collect::<Vec<_>>(),
         ));
-        self.fragments.get(key, || {
+        run.next(key, || {
             let mut uses = Vec::new();
             let mut items = Vec::new();
             for &meeting in &group.meetings {
@@ -956,6 +967,8 @@ impl<'a> Site<'a> {
             wins_hash: 0,
             outcomes_hash: 0,
             data_hash: 0,
+            digests: Vec::new(),
+            kinds: Vec::new(),
             provenance: provenance.unwrap_or_else(|| {
                 std::sync::Arc::new(crate::provenance::Provenance::read(&vault.root))
             }),

@@ -504,10 +504,10 @@ pub(super) fn render_page(
             // Wins are grouped by month, outcomes by meeting, newest first.
             let mut groups: Vec<ItemGroup> = Vec::new();
             for meeting in model.meetings.iter().rev() {
-                let note = &vault.notes[meeting.note];
-                if !note.has(kind) {
+                if !site.kinds[meeting.note].has(kind) {
                     continue;
                 }
+                let note = &vault.notes[meeting.note];
                 let heading = if kind == Kind::Wins {
                     Heading::Month(
                         chrono::Datelike::year(&meeting.date),
@@ -526,10 +526,11 @@ pub(super) fn render_page(
                     }),
                 }
             }
+            let mut run = site.fragments.run(section);
             let groups = groups
                 .iter()
                 .map(|group| {
-                    let fragment = site.group_fragment(group, root)?;
+                    let fragment = site.group_fragment(&mut run, group, root)?;
                     used.extend(fragment.uses.iter().cloned());
                     Ok(fragment.html.clone())
                 })
