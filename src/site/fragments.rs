@@ -119,6 +119,7 @@ impl<T> Fragments<T> {
             next: Vec::with_capacity(last.len()),
             last,
             by_key: None,
+            missed: false,
         }
     }
 
@@ -144,8 +145,10 @@ pub struct Run<'f, T> {
     last: Pieces<T>,
     /// This build's pieces (in a single build, only the latest).
     next: Pieces<T>,
-    /// Where each key of `last` is, made at the first piece not found in its place.
+    /// Where each key of `last` is, made when pieces are not found in their place.
     by_key: Option<ByHash<usize>>,
+    /// Whether the last piece asked for was not in its place.
+    missed: bool,
 }
 
 impl<T> Run<'_, T> {
@@ -157,7 +160,16 @@ impl<T> Run<'_, T> {
         } else {
             let at = self.next.len();
             let place = match self.last.get(at) {
-                Some(Some((k, _))) if *k == key => Some(at),
+                Some(Some((k, _))) if *k == key => {
+                    self.missed = false;
+                    Some(at)
+                }
+                // One piece not in its place is most often one that changed: the others are
+                // looked up by key only from the second in a row (pieces that moved).
+                _ if !self.missed && self.by_key.is_none() => {
+                    self.missed = true;
+                    None
+                }
                 _ => {
                     let last = &self.last;
                     let by_key = self.by_key.get_or_insert_with(|| {
@@ -228,12 +240,19 @@ mod tests {
             ["piece 0", "piece 1", "piece 2", "piece 3"]
         );
         assert_eq!(rendered.get(), 4);
-        // One dropped, one changed: only the changed one is rendered.
-        assert_eq!(list(&[0, 2, 9]), ["piece 0", "piece 2", "piece 9"]);
+        // One changed in place: only it is rendered.
+        assert_eq!(
+            list(&[0, 1, 7, 3]),
+            ["piece 0", "piece 1", "piece 7", "piece 3"]
+        );
         assert_eq!(rendered.get(), 5);
+        // One dropped and one changed: the changed one, and the one just after the gap (taken
+        // for a changed one, as a single piece out of place most often is), are rendered.
+        assert_eq!(list(&[0, 7, 9]), ["piece 0", "piece 7", "piece 9"]);
+        assert_eq!(rendered.get(), 7);
         // A key seen two builds ago but not in the last is rendered again.
         assert_eq!(list(&[3]), ["piece 3"]);
-        assert_eq!(rendered.get(), 6);
+        assert_eq!(rendered.get(), 8);
         fragments.finish();
     }
 

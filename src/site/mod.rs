@@ -230,7 +230,7 @@ struct ItemGroup<'m> {
     /// The kind of items listed.
     kind: Kind,
     /// The meetings whose items of that kind are listed.
-    meetings: Vec<&'m crate::model::Meeting>,
+    meetings: &'m [&'m crate::model::Meeting],
 }
 
 /// What a group of items is headed by: consecutive meetings with the same heading share it.
@@ -806,22 +806,25 @@ impl<'a> Site<'a> {
         root: &str,
     ) -> Result<&'r Fragment> {
         // A note's digest stands for its items: the group is keyed by its meetings alone.
-        let key = self.fragment_key((
-            "group",
-            root,
-            group.heading,
-            group.first,
-            group.kind,
-            group
-                .meetings
-                .iter()
-                .map(|m| (m.note, m.date, self.digests[m.note]))
-                .collect::<Vec<_>>(),
-        ));
+        let key = crate::digest::with(|h| {
+            use std::hash::Hash;
+            (
+                self.global,
+                "group",
+                root,
+                group.heading,
+                group.first,
+                group.kind,
+            )
+                .hash(h);
+            for m in group.meetings {
+                (m.note, m.date, self.digests[m.note]).hash(h);
+            }
+        });
         run.next(key, || {
             let mut uses = Vec::new();
             let mut items = Vec::new();
-            for &meeting in &group.meetings {
+            for &meeting in group.meetings {
                 let note = &self.vault.notes[meeting.note];
                 for (index, _) in note
                     .items

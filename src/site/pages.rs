@@ -502,29 +502,40 @@ pub(super) fn render_page(
                 )
             };
             // Wins are grouped by month, outcomes by meeting, newest first.
-            let mut groups: Vec<ItemGroup> = Vec::new();
-            for meeting in model.meetings.iter().rev() {
-                if !site.kinds[meeting.note].has(kind) {
-                    continue;
-                }
-                let note = &vault.notes[meeting.note];
-                let heading = if kind == Kind::Wins {
+            // The meetings with such items, newest first; consecutive ones with the same
+            // heading share a group.
+            let members: Vec<&crate::model::Meeting> = model
+                .meetings
+                .iter()
+                .rev()
+                .filter(|m| site.kinds[m.note].has(kind))
+                .collect();
+            let heading_of = |meeting: &crate::model::Meeting| {
+                if kind == Kind::Wins {
                     Heading::Month(
                         chrono::Datelike::year(&meeting.date),
                         chrono::Datelike::month(&meeting.date),
                     )
                 } else {
+                    let note = &vault.notes[meeting.note];
                     Heading::Meeting(note.kind, note.person(), meeting.date)
-                };
-                match groups.last_mut() {
-                    Some(last) if last.heading == heading => last.meetings.push(meeting),
-                    _ => groups.push(ItemGroup {
-                        heading,
-                        first: meeting.note,
-                        kind,
-                        meetings: vec![meeting],
-                    }),
                 }
+            };
+            let mut groups: Vec<ItemGroup> = Vec::new();
+            let mut rest: &[&crate::model::Meeting] = &members;
+            while let Some(first) = rest.first() {
+                let shared = heading_of(first);
+                let len = 1 + rest[1..]
+                    .iter()
+                    .take_while(|m| heading_of(m) == shared)
+                    .count();
+                groups.push(ItemGroup {
+                    heading: shared,
+                    first: first.note,
+                    kind,
+                    meetings: &rest[..len],
+                });
+                rest = &rest[len..];
             }
             let mut run = site.fragments.run(section);
             let groups = groups
