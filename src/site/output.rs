@@ -96,7 +96,7 @@ fn absolute(path: &Path) -> Result<PathBuf> {
 pub struct Memory(Option<Files>);
 
 /// A number in decimal, without the formatting machinery.
-fn decimal(out: &mut String, mut n: u64) {
+fn decimal(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -107,42 +107,81 @@ fn decimal(out: &mut String, mut n: u64) {
             break;
         }
     }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// A number in 16 hex digits, by hand: formatting 40,000 numbers is a good part of the time
+/// of writing the manifest.
+fn hex(out: &mut Vec<u8>, n: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut digits = [0u8; 16];
+    for (i, digit) in digits.iter_mut().enumerate() {
+        *digit = DIGITS[((n >> ((15 - i) * 4)) & 15) as usize];
+    }
+    out.extend_from_slice(&digits);
 }
 
 /// Writes the manifest of a build.
 fn save(root: &Path, current: &Files) -> Result<()> {
-    // 16 hex digits: by hand, as formatting 40,000 numbers is a good part of the time here.
-    fn hex(out: &mut String, n: u64) {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        for shift in (0..16).rev() {
-            out.push(char::from(DIGITS[((n >> (shift * 4)) & 15) as usize]));
-        }
-    }
-    let mut manifest = String::with_capacity(current.len() * 96);
+    let mut manifest = Vec::with_capacity(current.len() * 96);
     for (rel, entry) in current {
         hex(&mut manifest, entry.digest.hash);
-        manifest.push('-');
+        manifest.push(b'-');
         decimal(&mut manifest, entry.digest.len);
-        manifest.push('\t');
+        manifest.push(b'\t');
         match entry.inputs {
             Some(inputs) => hex(&mut manifest, inputs),
-            None => manifest.push('-'),
+            None => manifest.push(b'-'),
         }
-        manifest.push('\t');
-        manifest.push_str(rel);
+        manifest.push(b'\t');
+        manifest.extend_from_slice(rel.as_bytes());
         for used in &entry.uses {
-            manifest.push('\t');
-            manifest.push_str(used);
+            manifest.push(b'\t');
+            manifest.extend_from_slice(used.as_bytes());
         }
-        manifest.push('\n');
+        manifest.push(b'\n');
     }
     // Written whole or not at all: a build stopped halfway leaves the last manifest.
     let path = root.join(MANIFEST);
     let mut temp = crate::write::beside(root)?;
-    std::io::Write::write_all(&mut temp, manifest.as_bytes()).map_err(|e| Error::io(&path, e))?;
+    std::io::Write::write_all(&mut temp, &manifest).map_err(|e| Error::io(&path, e))?;
+    if exchange(temp.path(), &path) {
+        // The temporary file now holds the last manifest: removed as it is dropped.
+        return temp.close().map_err(|e| Error::io(&path, e));
+    }
     temp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
     Ok(())
+}
+
+/// Swaps two files in one step, where the system can (Linux): the manifest is replaced as
+/// atomically as by a rename, without the flush of the new file's data that ext4 starts when a
+/// rename replaces a file (several milliseconds of every rebuild of `watch`).
+fn exchange(a: &Path, b: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let (Ok(a), Ok(b)) = (
+            std::ffi::CString::new(a.as_os_str().as_bytes()),
+            std::ffi::CString::new(b.as_os_str().as_bytes()),
+        ) else {
+            return false;
+        };
+        // SAFETY: two valid NUL-terminated paths; the call reads them and changes no memory.
+        unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                a.as_ptr(),
+                libc::AT_FDCWD,
+                b.as_ptr(),
+                libc::RENAME_EXCHANGE,
+            ) == 0
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (a, b);
+        false
+    }
 }
 
 /// What the manifest records of one file.
@@ -491,31 +530,8 @@ impl Output {
                 fresh[i].1.uses = uses;
             }
         }
-        // Both lists are sorted: one walk makes the new manifest from what this build kept
-        // and wrote, and finds what it no longer writes.
-        let previous = self.previous;
-        let mut files: Files = Vec::with_capacity(previous.len().max(fresh.len()));
-        let mut stale = Vec::new();
-        let mut changed = false;
-        let mut fresh = fresh.into_iter().peekable();
-        for ((rel, entry), seen) in previous.into_iter().zip(self.seen) {
-            while let Some(added) = fresh.next_if(|(f, _)| *f < rel) {
-                changed = true;
-                files.push(added);
-            }
-            if let Some(again) = fresh.next_if(|(f, _)| *f == rel) {
-                changed |= again.1 != entry;
-                files.push(again);
-            } else if seen.into_inner() {
-                files.push((rel, entry));
-            } else {
-                stale.push(rel);
-            }
-        }
-        for added in fresh {
-            changed = true;
-            files.push(added);
-        }
+        let seen: Vec<bool> = self.seen.into_iter().map(AtomicBool::into_inner).collect();
+        let (files, stale, mut changed) = merge(self.previous, &seen, fresh);
         let mut removed = 0;
         for rel in &stale {
             let path = self.root.join(rel);
@@ -547,6 +563,59 @@ impl Output {
             removed,
         })
     }
+}
+
+/// The manifest of a build: the files of the last one it kept as they were (`seen`), and
+/// those it wrote (`fresh`, sorted); with the files it no longer writes, and whether anything
+/// changed.
+fn merge(mut previous: Files, seen: &[bool], fresh: Files) -> (Files, Vec<String>, bool) {
+    // Most often (a rebuild of `watch`) every file is one of the last build's: those written
+    // again take their new entries in place.
+    let places: Option<Vec<usize>> = fresh
+        .iter()
+        .map(|(rel, _)| previous.binary_search_by(|(r, _)| r.cmp(rel)).ok())
+        .collect();
+    if let Some(places) = places {
+        let mut covered = seen.to_vec();
+        for &i in &places {
+            covered[i] = true;
+        }
+        if covered.iter().all(|&c| c) {
+            let mut changed = false;
+            for ((_, entry), i) in fresh.into_iter().zip(places) {
+                if previous[i].1 != entry {
+                    changed = true;
+                    previous[i].1 = entry;
+                }
+            }
+            return (previous, Vec::new(), changed);
+        }
+    }
+    // Both lists are sorted: one walk makes the new manifest from what this build kept and
+    // wrote, and finds what it no longer writes.
+    let mut files: Files = Vec::with_capacity(previous.len().max(fresh.len()));
+    let mut stale = Vec::new();
+    let mut changed = false;
+    let mut fresh = fresh.into_iter().peekable();
+    for ((rel, entry), &seen) in previous.into_iter().zip(seen) {
+        while let Some(added) = fresh.next_if(|(f, _)| *f < rel) {
+            changed = true;
+            files.push(added);
+        }
+        if let Some(again) = fresh.next_if(|(f, _)| *f == rel) {
+            changed |= again.1 != entry;
+            files.push(again);
+        } else if seen {
+            files.push((rel, entry));
+        } else {
+            stale.push(rel);
+        }
+    }
+    for added in fresh {
+        changed = true;
+        files.push(added);
+    }
+    (files, stale, changed)
 }
 
 /// Files in the output folder that no earlier build wrote (hidden files at its top, such as
@@ -651,6 +720,38 @@ mod tests {
         assert_eq!(
             fresh.unchanged_pages(&[("a/index.html", 3)]),
             [Some(&[][..])]
+        );
+    }
+
+    #[test]
+    fn a_manifest_merges_kept_written_added_and_dropped_files() {
+        let entry = |hash| Entry {
+            digest: digest(hash, 1),
+            inputs: None,
+            uses: Vec::new(),
+        };
+        let files = |list: &[(&str, u64)]| -> Files {
+            list.iter()
+                .map(|&(rel, hash)| (rel.to_owned(), entry(hash)))
+                .collect()
+        };
+        let last = files(&[("a", 1), ("b", 2), ("c", 3)]);
+        // Everything kept or written again the same: nothing changed.
+        let (merged, stale, changed) =
+            merge(last.clone(), &[true, false, true], files(&[("b", 2)]));
+        assert_eq!((merged, stale, changed), (last.clone(), vec![], false));
+        // One written with new bytes: changed in place.
+        let (merged, stale, changed) =
+            merge(last.clone(), &[true, true, false], files(&[("c", 9)]));
+        let expected = files(&[("a", 1), ("b", 2), ("c", 9)]);
+        assert_eq!((merged, stale, changed), (expected, vec![], true));
+        // One added, one no longer made.
+        let (merged, stale, changed) =
+            merge(last.clone(), &[true, false, true], files(&[("bb", 5)]));
+        let expected = files(&[("a", 1), ("bb", 5), ("c", 3)]);
+        assert_eq!(
+            (merged, stale, changed),
+            (expected, vec!["b".to_owned()], true)
         );
     }
 
