@@ -202,9 +202,9 @@ fn tune_allocator() {
 }
 
 /// For `watch` and `serve`: memory freed by one rebuild is kept ten seconds for the next,
-/// which then needs no fresh (zeroed) pages from the system; idle, it goes back.
-/// `watch` holds the vault and the site between rebuilds: huge pages make a rebuild a few
-/// milliseconds faster (fewer TLB misses), so they are allowed again.
+/// which then needs no fresh (zeroed) pages from the system; idle, it goes back. These hold
+/// the vault and the site between rebuilds, and huge pages were measured to make a rebuild a
+/// few milliseconds faster (fewer TLB misses), so they are allowed again.
 fn keep_freed_memory() {
     huge_pages(true);
     // SAFETY: as in `tune_allocator`.

@@ -116,7 +116,7 @@ pub struct Note {
     /// A hash of what the site's index and lists read of the note (its kind, date, people
     /// and tags): an edit that leaves it alone leaves URLs, people and tags as they were.
     pub listing: u64,
-    /// The kinds of its items (see [`Note::has`]).
+    /// The kinds of its items (see [`Note::kinds`]).
     kinds: Kinds,
 }
 
@@ -152,13 +152,8 @@ impl Note {
         }
     }
 
-    /// Whether the note has an item of this kind: the site's lists ask this of every note,
-    /// without reading every item.
-    pub fn has(&self, kind: Kind) -> bool {
-        self.kinds.has(kind)
-    }
-
-    /// The kinds of its items.
+    /// The kinds of its items: the site's lists ask this of every note, without reading
+    /// every item.
     pub fn kinds(&self) -> Kinds {
         self.kinds
     }
