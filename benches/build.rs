@@ -439,10 +439,11 @@ fn serve_latency(vault: &Path, note: &Path) -> Vec<(&'static str, Vec<Duration>,
         }
     };
     wait_for("hello");
-    // Two kinds of save: a line added to the meeting's outcomes (the decisions page and
-    // data.json change too), and a word changed in a paragraph (only the meeting's page does).
+    // Three kinds of save: a line added to the meeting's outcomes (the decisions page and
+    // data.json change too), a word changed in a paragraph (only the meeting's page does),
+    // and a request added (the ledger changes: its pages, the person's, data.json).
     type Edit = fn(&str, usize) -> String;
-    let kinds: [(&str, Edit); 2] = [
+    let kinds: [(&str, Edit); 3] = [
         ("an item added", |text, i| {
             format!("{text}- served edit {i}\n")
         }),
@@ -462,6 +463,15 @@ fn serve_latency(vault: &Path, note: &Path) -> Vec<(&'static str, Vec<Duration>,
                 format!("{text}\nA closing thought, take {i}.\n")
             } else {
                 reworded
+            }
+        }),
+        ("a request added", |text, i| {
+            let heading = "## What do you need from me to ensure your success?\n";
+            let ask = format!("- [ ] A new ask, take {i} ^bench-ask-{i}\n");
+            if text.contains(heading) {
+                text.replacen(heading, &format!("{heading}{ask}"), 1)
+            } else {
+                format!("{text}\n{heading}{ask}")
             }
         }),
     ];

@@ -218,7 +218,8 @@ struct Person {
     slug: String,
     note: Option<usize>,
     meetings: Vec<usize>,
-    meeting_set: std::collections::HashSet<usize>,
+    /// The requests raised in any of those meetings, as indexes of the model's, in its order.
+    requests: Vec<usize>,
 }
 
 /// Items shown together on the wins or decisions page: a month's wins, a meeting's outcomes.
@@ -406,12 +407,27 @@ impl Index {
                             slug: String::new(),
                             note: None,
                             meetings: Vec::new(),
-                            meeting_set: Default::default(),
+                            requests: Vec::new(),
                         });
                         people.len() - 1
                     });
                     people[index].meetings.push(meeting.note);
-                    people[index].meeting_set.insert(meeting.note);
+                }
+            }
+            // Each person's requests, from one pass over every mention.
+            let mut people_of: Vec<Vec<usize>> = vec![Vec::new(); vault.notes.len()];
+            for (index, person) in people.iter().enumerate() {
+                for &note in &person.meetings {
+                    people_of[note].push(index);
+                }
+            }
+            for (r, record) in model.requests.iter().enumerate() {
+                for event in &record.events {
+                    for &index in &people_of[event.note] {
+                        if people[index].requests.last() != Some(&r) {
+                            people[index].requests.push(r);
+                        }
+                    }
                 }
             }
             let slugs = unique_slugs(people.iter().map(|p| p.name.clone()));

@@ -580,15 +580,10 @@ pub(super) fn render_page(
                 median_days: Option<i64>,
             }
             let row = |person: &Person| {
-                let records: Vec<(usize, &Record)> = model
+                let records: Vec<(usize, &Record)> = person
                     .requests
                     .iter()
-                    .enumerate()
-                    .filter(|(_, r)| {
-                        r.events
-                            .iter()
-                            .any(|e| person.meeting_set.contains(&e.note))
-                    })
+                    .map(|&r| (r, &model.requests[r]))
                     .collect();
                 let mut days: Vec<i64> = records
                     .iter()
