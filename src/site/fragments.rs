@@ -42,6 +42,9 @@ pub struct Fragment {
     pub uses: Vec<String>,
 }
 
+/// How many builds a piece no build used is kept for.
+const KEPT_FOR: u32 = 100;
+
 /// The pieces of a list in order, with their keys (`None` once taken).
 type Pieces<T> = Vec<Option<(u64, Arc<T>)>>;
 
@@ -123,13 +126,15 @@ impl<T> Fragments<T> {
         }
     }
 
-    /// Ends a build: what it used is kept for the next one, the rest is dropped.
+    /// Ends a build. A piece is kept while one of the last [`KEPT_FOR`] builds used it: most
+    /// rebuilds render a few pages, and the rows of a ledger not shown again for a while are
+    /// still there when it is.
     pub fn finish(&mut self) {
         let build = self.build;
         self.pieces
             .get_mut()
             .unwrap_or_else(|e| e.into_inner())
-            .retain(|_, (_, used)| *used == build);
+            .retain(|_, (_, used)| build.wrapping_sub(*used) < KEPT_FOR);
         self.build = build.wrapping_add(1);
     }
 }
