@@ -224,13 +224,16 @@ impl SiteTemplates {
         })
     }
 
+    /// The compiled template `name`.
+    fn template(&self, name: &str) -> Result<minijinja::Template<'_, '_>> {
+        self.env
+            .get_template(name)
+            .map_err(|e| self.error(name, &e))
+    }
+
     /// Renders the page template `name` with `context`.
     pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String> {
-        let template = self
-            .env
-            .get_template(name)
-            .map_err(|e| self.error(name, &e))?;
-        template
+        self.template(name)?
             .render(minijinja::value::Serde(context))
             .map_err(|e| self.error(name, &e))
     }
@@ -243,11 +246,7 @@ impl SiteTemplates {
         context: &impl Serialize,
         out: &mut Vec<u8>,
     ) -> Result<()> {
-        let template = self
-            .env
-            .get_template(name)
-            .map_err(|e| self.error(name, &e))?;
-        template
+        self.template(name)?
             .render_captured_to(minijinja::value::Serde(context), out)
             .map(drop)
             .map_err(|e| self.error(name, &e))

@@ -414,22 +414,6 @@ impl Index {
                     people[index].meetings.push(meeting.note);
                 }
             }
-            // Each person's requests, from one pass over every mention.
-            let mut people_of: Vec<Vec<usize>> = vec![Vec::new(); vault.notes.len()];
-            for (index, person) in people.iter().enumerate() {
-                for &note in &person.meetings {
-                    people_of[note].push(index);
-                }
-            }
-            for (r, record) in model.requests.iter().enumerate() {
-                for event in &record.events {
-                    for &index in &people_of[event.note] {
-                        if people[index].requests.last() != Some(&r) {
-                            people[index].requests.push(r);
-                        }
-                    }
-                }
-            }
             let slugs = unique_slugs(people.iter().map(|p| p.name.clone()));
             for (person, slug) in people.iter_mut().zip(slugs) {
                 person.slug = slug;
@@ -443,6 +427,14 @@ impl Index {
                     tags.entry(tag.clone()).or_default().push(i);
                 }
             }
+            // What each note mentions, and each person's requests, from one pass over every
+            // mention.
+            let mut people_of: Vec<Vec<usize>> = vec![Vec::new(); vault.notes.len()];
+            for (index, person) in people.iter().enumerate() {
+                for &note in &person.meetings {
+                    people_of[note].push(index);
+                }
+            }
             let mut mentions = vec![Vec::new(); vault.notes.len()];
             for (kind, records) in [
                 (Kind::Requests, &model.requests),
@@ -452,6 +444,14 @@ impl Index {
                     for event in &record.events {
                         if mentions[event.note].last() != Some(&(kind, i)) {
                             mentions[event.note].push((kind, i));
+                        }
+                        if kind != Kind::Requests {
+                            continue;
+                        }
+                        for &person in &people_of[event.note] {
+                            if people[person].requests.last() != Some(&i) {
+                                people[person].requests.push(i);
+                            }
                         }
                     }
                 }
@@ -1148,6 +1148,14 @@ enum Page {
     Review(Option<usize>),
 }
 
+impl Page {
+    /// Whether the page lists many things (a ledger, the wins, a person's meetings), rather
+    /// than showing one meeting, note or record.
+    fn is_list(&self) -> bool {
+        !matches!(self, Page::Note(_) | Page::Record(..))
+    }
+}
+
 /// Every page of the site, with its file, in the order of the files (the manifest's).
 fn page_list(site: &Site<'_>) -> Vec<(Page, String)> {
     let mut pages = vec![
@@ -1250,12 +1258,9 @@ impl Memory {
     /// The memory of a process that builds again and again.
     pub fn kept() -> Memory {
         Memory {
-            output: output::Memory::default(),
-            templates: None,
-            index: None,
-            published: crate::model::Cache::default(),
             fragments: fragments::Fragments::kept(),
             json: fragments::Fragments::kept(),
+            ..Memory::default()
         }
     }
 }
@@ -1316,8 +1321,6 @@ pub fn build_remembering(
         }
     }
     let rendered = changed.len();
-    // The lists are the largest pages: they start first, so the two threads finish together.
-    changed.sort_by_key(|(page, _)| matches!(page, Page::Note(_) | Page::Record(..)));
     // data.json is the largest file: it is written beside the pages, not after them.
     let data = || -> Result<()> {
         let started = std::time::Instant::now();
@@ -1343,16 +1346,17 @@ pub fn build_remembering(
         used
     };
     let used: Result<Vec<BTreeSet<String>>> = if site.fragments.is_kept() {
-        // `watch`: a few pages, all at once.
+        // `watch`: a few pages, all at once; the lists are the largest, so they start first
+        // and the two threads finish together.
+        changed.sort_by_key(|(page, _)| !page.is_list());
         let (used, data) = rayon::join(|| changed.into_par_iter().map(render).collect(), data);
         data.and(used)
     } else {
         // The lists (ledgers, wins, decisions, people, tags, reviews) and data.json are the
         // largest files: they are made one after another on one thread while the other renders
         // the pages of meetings and requests, so no two of them are in memory at once.
-        let (lists, each): (Vec<_>, Vec<_>) = changed
-            .into_iter()
-            .partition(|(page, _)| !matches!(page, Page::Note(_) | Page::Record(..)));
+        let (lists, each): (Vec<_>, Vec<_>) =
+            changed.into_iter().partition(|(page, _)| page.is_list());
         let (lists, each) = rayon::join(
             || -> Result<Vec<BTreeSet<String>>> {
                 data()?;

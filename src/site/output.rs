@@ -22,6 +22,11 @@ pub struct Report {
 /// Files and what the manifest records of each, sorted by path.
 type Files = Vec<(String, Entry)>;
 
+/// Where the file at `rel` is in `files`, if it is there.
+fn place(files: &Files, rel: &str) -> Option<usize> {
+    files.binary_search_by(|(r, _)| r.as_str().cmp(rel)).ok()
+}
+
 /// An output folder being written.
 #[derive(Debug)]
 pub struct Output {
@@ -420,10 +425,7 @@ impl Output {
 
     /// The file at `rel` in the last build's manifest: its place there, and its entry.
     fn previous(&self, rel: &str) -> Option<(usize, &Entry)> {
-        let i = self
-            .previous
-            .binary_search_by(|(r, _)| r.as_str().cmp(rel))
-            .ok()?;
+        let i = place(&self.previous, rel)?;
         Some((i, &self.previous[i].1))
     }
 
@@ -525,7 +527,7 @@ impl Output {
         fresh.dedup_by(|a, b| a.0 == b.0);
         let inputs = self.inputs.into_inner().unwrap_or_else(|e| e.into_inner());
         for (rel, (hash, uses)) in inputs {
-            if let Ok(i) = fresh.binary_search_by(|(r, _)| r.as_str().cmp(&rel)) {
+            if let Some(i) = place(&fresh, &rel) {
                 fresh[i].1.inputs = Some(hash);
                 fresh[i].1.uses = uses;
             }
@@ -571,10 +573,7 @@ impl Output {
 fn merge(mut previous: Files, seen: &[bool], fresh: Files) -> (Files, Vec<String>, bool) {
     // Most often (a rebuild of `watch`) every file is one of the last build's: those written
     // again take their new entries in place.
-    let places: Option<Vec<usize>> = fresh
-        .iter()
-        .map(|(rel, _)| previous.binary_search_by(|(r, _)| r.cmp(rel)).ok())
-        .collect();
+    let places: Option<Vec<usize>> = fresh.iter().map(|(rel, _)| place(&previous, rel)).collect();
     if let Some(places) = places {
         let mut covered = seen.to_vec();
         for &i in &places {
@@ -628,12 +627,7 @@ fn foreign_files(root: &Path, manifest: &Files) -> Vec<String> {
         .filter_map(|e| e.ok())
         .filter(|e| !e.file_type().is_dir())
         .map(|e| crate::vault::relative(root, e.path()))
-        .filter(|rel| {
-            rel != MANIFEST
-                && manifest
-                    .binary_search_by(|(r, _)| r.as_str().cmp(rel))
-                    .is_err()
-        })
+        .filter(|rel| rel != MANIFEST && place(manifest, rel).is_none())
         .collect()
 }
 

@@ -188,7 +188,7 @@ pub(super) fn render_page(
             write_page(
                 out,
                 templates,
-                "index.html",
+                path,
                 "index.html",
                 &Context {
                     common: site.common(root, "Dashboard".into(), "dashboard"),
@@ -216,7 +216,7 @@ pub(super) fn render_page(
             write_page_with_lists(
                 out,
                 templates,
-                "meetings/index.html",
+                path,
                 "meetings.html",
                 &Context {
                     common: site.common("../", "Meetings".into(), "meetings"),
@@ -242,7 +242,6 @@ pub(super) fn render_page(
             let body = html::render(&note.body, &anchors, &links).html;
             used.extend(links.used.into_inner());
             let (properties, tags) = site.properties(note);
-            let path = format!("{}index.html", site.index.note_urls[*index]);
             if note.kind.is_meeting() {
                 let position = site.index.positions[*index];
                 let neighbour = |p: Option<usize>| {
@@ -285,7 +284,7 @@ pub(super) fn render_page(
                 write_page(
                     out,
                     templates,
-                    &path,
+                    path,
                     "meeting.html",
                     &Context {
                         common: site.common(root, meeting.title.clone(), "meetings"),
@@ -311,7 +310,7 @@ pub(super) fn render_page(
                 write_page(
                     out,
                     templates,
-                    &path,
+                    path,
                     "note.html",
                     &Context {
                         common: site.common(root, note.name.clone(), "notes"),
@@ -323,15 +322,10 @@ pub(super) fn render_page(
             }
         }
         Page::Requests(filter) => {
-            let (root, path, heading) = match filter {
-                None => (
-                    "../".to_owned(),
-                    "requests/index.html".to_owned(),
-                    "Requests".to_owned(),
-                ),
+            let (root, heading) = match filter {
+                None => ("../".to_owned(), "Requests".to_owned()),
                 Some(status) => (
                     "../../../".to_owned(),
-                    format!("requests/status/{}/index.html", status.name()),
                     format!("Requests: {}", status_label(*status).to_lowercase()),
                 ),
             };
@@ -401,7 +395,7 @@ pub(super) fn render_page(
             write_page_with_lists(
                 out,
                 templates,
-                &path,
+                path,
                 "requests.html",
                 &Context {
                     common: site.common(&root, heading.clone(), "requests"),
@@ -468,11 +462,10 @@ pub(super) fn render_page(
                 events: Vec<EventRow>,
                 commit: Option<review::CommitInfo>,
             }
-            let path = format!("{}index.html", row.url);
             write_page(
                 out,
                 templates,
-                &path,
+                path,
                 "request.html",
                 &Context {
                     common: site.common(root, row.title.clone(), "requests"),
@@ -484,12 +477,11 @@ pub(super) fn render_page(
         }
         Page::Wins | Page::Decisions => {
             let root = "../";
-            let (kind, heading, lede, path, section) = if matches!(page, Page::Wins) {
+            let (kind, heading, lede, section) = if matches!(page, Page::Wins) {
                 (
                     Kind::Wins,
                     "Wins",
                     "Everything delivered, as it was written down each week, newest first.",
-                    "wins/index.html",
                     "wins",
                 )
             } else {
@@ -497,13 +489,11 @@ pub(super) fn render_page(
                     Kind::Outcomes,
                     "Decisions and agreements",
                     "Outcomes, decisions and agreements of each meeting, newest first.",
-                    "decisions/index.html",
                     "decisions",
                 )
             };
-            // Wins are grouped by month, outcomes by meeting, newest first.
-            // The meetings with such items, newest first; consecutive ones with the same
-            // heading share a group.
+            // Wins are grouped by month, outcomes by meeting: the meetings with such items,
+            // newest first, consecutive ones with the same heading in one group.
             let members: Vec<&crate::model::Meeting> = model
                 .meetings
                 .iter()
@@ -635,7 +625,6 @@ pub(super) fn render_page(
                     requests: Html,
                     meetings: Html,
                 }
-                let path = format!("{}index.html", info.url);
                 let requests = records
                     .iter()
                     .map(|&(i, _)| site.row_html(Kind::Requests, i, root))
@@ -653,7 +642,7 @@ pub(super) fn render_page(
                 write_page_with_lists(
                     out,
                     templates,
-                    &path,
+                    path,
                     "person.html",
                     &Context {
                         common: site.common(root, info.name.clone(), "people"),
@@ -675,7 +664,7 @@ pub(super) fn render_page(
                 write_page(
                     out,
                     templates,
-                    "people/index.html",
+                    path,
                     "people.html",
                     &Context {
                         common: site.common("../", "People".into(), "people"),
@@ -704,7 +693,7 @@ pub(super) fn render_page(
             write_page(
                 out,
                 templates,
-                "tags/index.html",
+                path,
                 "tags.html",
                 &Context {
                     common: site.common("../", "Tags".into(), "tags"),
@@ -713,8 +702,7 @@ pub(super) fn render_page(
             )?;
         }
         Page::Tag(tag) => {
-            let path = tag_path(tag);
-            let depth = path.split('/').count() + 1;
+            let depth = tag_path(tag).split('/').count() + 1;
             let root = "../".repeat(depth);
             #[derive(Serialize)]
             struct NoteRow {
@@ -748,7 +736,7 @@ pub(super) fn render_page(
             write_page(
                 out,
                 templates,
-                &format!("tags/{path}/index.html"),
+                path,
                 "tag.html",
                 &Context {
                     common: site.common(&root, format!("#{tag}"), "tags"),
@@ -775,20 +763,9 @@ pub(super) fn render_page(
                     current: *which == Some(i),
                 })
                 .collect();
-            let (root, path, period) = match which {
-                Some(i) => {
-                    let period = &site.index.periods[*i];
-                    (
-                        "../../",
-                        format!("review/{}/index.html", period.slug),
-                        Some(period),
-                    )
-                }
-                None => (
-                    "../",
-                    "review/index.html".to_owned(),
-                    site.index.periods.last(),
-                ),
+            let (root, period) = match which {
+                Some(i) => ("../../", Some(&site.index.periods[*i])),
+                None => ("../", site.index.periods.last()),
             };
             let mut packet = match period {
                 Some(p) => review::Packet::build(vault, model, &site.provenance, p.from, p.to),
@@ -816,7 +793,7 @@ pub(super) fn render_page(
             write_page(
                 out,
                 templates,
-                &path,
+                path,
                 "review.html",
                 &Context {
                     common: site.common(root, packet.title.clone(), "review"),
@@ -834,7 +811,7 @@ pub(super) fn render_page(
             write_page(
                 out,
                 templates,
-                "404.html",
+                path,
                 "404.html",
                 &Context {
                     common: site.common("/", "Not found".into(), ""),
