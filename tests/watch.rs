@@ -208,6 +208,36 @@ fn watch_follows_every_way_editors_save() {
     .unwrap();
     watch.next_build();
     common::assert_same_as_fresh(&vault, &site, "a request done");
+    // A detail under the request: its page shows it, though the ledger is as it was.
+    let text = std::fs::read_to_string(&new_note).unwrap();
+    std::fs::write(
+        &new_note,
+        text.replace("^laptop\n", "^laptop\n  - The 14-inch one\n"),
+    )
+    .unwrap();
+    watch.next_build();
+    assert!(shows(
+        &site,
+        "requests/laptop/index.html",
+        "The 14-inch one"
+    ));
+    common::assert_same_as_fresh(&vault, &site, "a detail under a request");
+    // Another request in the same note, then the meeting's person changed: the ledger and
+    // then the people of the site change.
+    let text = std::fs::read_to_string(&new_note).unwrap();
+    std::fs::write(
+        &new_note,
+        text.replace("## Help\n", "## Help\n- [ ] Desk ^desk\n"),
+    )
+    .unwrap();
+    watch.next_build();
+    assert!(shows(&site, "requests/index.html", "Desk"));
+    common::assert_same_as_fresh(&vault, &site, "a request added");
+    let text = std::fs::read_to_string(&new_note).unwrap();
+    std::fs::write(&new_note, text.replace("[[Dana]]", "[[Sam]]")).unwrap();
+    watch.next_build();
+    assert!(shows(&site, "people/sam/index.html", "Desk"));
+    common::assert_same_as_fresh(&vault, &site, "the meeting's person changed");
     let text = std::fs::read_to_string(&new_note).unwrap();
     std::fs::write(
         &new_note,

@@ -81,7 +81,7 @@ pub(super) fn data_json(site: &Site<'_>, out: &mut dyn Write) -> Result<()> {
                 kind: note.kind.name(),
                 with: &note.properties.with,
                 note: &note.path,
-                url: &site.index.note_urls[m.note],
+                url: &site.index.listing.note_urls[m.note],
                 template: note.properties.template.as_deref(),
                 recap_sent: note.properties.recap_sent.map(|d| d.to_string()),
                 tags: &note.tags,
@@ -144,6 +144,7 @@ pub(super) fn data_json(site: &Site<'_>, out: &mut dyn Write) -> Result<()> {
     }
     let tags: BTreeMap<&str, usize> = site
         .index
+        .listing
         .tags
         .iter()
         .map(|(t, n)| (t.as_str(), n.len()))

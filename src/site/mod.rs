@@ -188,18 +188,21 @@ fn encode_path(path: &str) -> String {
 
 /// Unique slugs in order: the second `a` becomes `a-2`. `status` is taken by the ledger's
 /// pages per status.
-fn unique_slugs(names: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut seen: BTreeSet<String> = BTreeSet::from(["status".to_owned()]);
+fn unique_slugs<'n>(names: impl IntoIterator<Item = &'n str>) -> Vec<String> {
+    let names = names.into_iter();
+    let mut seen: std::collections::HashSet<String> =
+        std::collections::HashSet::with_capacity(names.size_hint().0 + 1);
+    seen.insert("status".to_owned());
     names
-        .into_iter()
         .map(|name| {
-            let base = slugify(&name);
+            let base = slugify(name);
             let mut slug = base.clone();
             let mut n = 2;
-            while !seen.insert(slug.clone()) {
+            while seen.contains(&slug) {
                 slug = format!("{base}-{n}");
                 n += 1;
             }
+            seen.insert(slug.clone());
             slug
         })
         .collect()
@@ -218,8 +221,6 @@ struct Person {
     slug: String,
     note: Option<usize>,
     meetings: Vec<usize>,
-    /// The requests raised in any of those meetings, as indexes of the model's, in its order.
-    requests: Vec<usize>,
 }
 
 /// Items shown together on the wins or decisions page: a month's wins, a meeting's outcomes.
@@ -251,9 +252,15 @@ struct PageLinks<'s> {
 
 impl Resolver for PageLinks<'_> {
     fn resolve(&self, target: &str, wikilink: bool) -> Option<Target> {
-        match self.site.index.links.resolve(target, self.from, wikilink)? {
+        match self
+            .site
+            .index
+            .listing
+            .links
+            .resolve(target, self.from, wikilink)?
+        {
             Link::Note(i, fragment) => {
-                let mut url = format!("{}{}", self.root, self.site.index.note_urls[i]);
+                let mut url = format!("{}{}", self.root, self.site.index.listing.note_urls[i]);
                 if let Some(fragment) = fragment {
                     url.push('#');
                     url.push_str(&fragment);
@@ -274,31 +281,71 @@ impl Resolver for PageLinks<'_> {
     }
 }
 
-/// What pages need of the published vault and its model, indexed once: URLs, people, tags,
-/// which records each note mentions, review periods and ledger rows.
-struct Index {
-    /// What it was made from (see [`Index::key`]).
+/// What pages need of the published notes' paths, kinds, dates, people and tags, indexed once:
+/// URLs, links, people, tags, meeting positions and review periods. It is kept by `watch`
+/// while those are unchanged, which is what nearly every save leaves alone, even one that
+/// changes the ledger.
+struct Listing {
+    /// What it was made from (see [`Listing::key`]).
     key: u64,
     info: SiteInfo,
     note_urls: Vec<String>,
     links: LinkIndex,
-    record_urls: HashMap<(Kind, String), String>,
     people: Vec<Person>,
     person_by_name: HashMap<String, usize>,
     tags: BTreeMap<String, Vec<usize>>,
-    /// For each note, the records it mentions.
-    mentions: Vec<Vec<(Kind, usize)>>,
     /// For each note, its position among the meetings.
     positions: Vec<Option<usize>>,
     periods: Vec<review::Period>,
-    /// The ledger rows of requests and of follow-ups, by ID.
-    rows: [HashMap<String, RequestRow>; 2],
-    /// The hash of each row, in the order of the model's records.
-    row_hashes: [Vec<u64>; 2],
+    /// A hash of the URLs, people, attachments and periods: every page depends on them.
+    digest: u64,
     /// The hashes of each meeting of the last build, with the digest of its note then.
     meeting_memo: std::sync::Mutex<Vec<(u64, MeetingHashes)>>,
+}
+
+/// What pages need of the ledger, indexed once on top of a [`Listing`]: record URLs, which
+/// records each note mentions, each person's requests and the ledger rows.
+struct Index {
+    /// What it was made from (see [`Index::key`]).
+    key: u64,
+    listing: std::sync::Arc<Listing>,
+    record_urls: HashMap<(Kind, String), String>,
+    /// For each person of the listing, the requests raised in any of their meetings, as
+    /// indexes of the model's, in its order.
+    person_requests: Vec<Vec<usize>>,
+    /// For each note, the records it mentions.
+    mentions: Vec<Vec<(Kind, usize)>>,
+    /// The ledger rows of requests and of follow-ups, by ID.
+    rows: [HashMap<String, Row>; 2],
+    /// The hash of each row, in the order of the model's records.
+    row_hashes: [Vec<u64>; 2],
     /// Every page of the site and its file, made once for the index (they follow from it).
     pages: std::sync::OnceLock<Vec<(Page, String)>>,
+}
+
+/// A hash of a record's mentions, from each mention's note digest (which stands for the
+/// item's text, details and line) and the model's own fields, one block of bytes each:
+/// reaching into the notes for their items would take most of the time of a rebuild.
+fn mentions_hash(record: &Record, digests: &[u64]) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for event in &record.events {
+        let mut block = [0u8; 33];
+        block[..8].copy_from_slice(&digests[event.note].to_le_bytes());
+        block[8..16].copy_from_slice(&(event.note as u64).to_le_bytes());
+        block[16..24].copy_from_slice(&(event.item as u64).to_le_bytes());
+        block[24..28].copy_from_slice(&event.date.to_epoch_days().to_le_bytes());
+        block[28..32].copy_from_slice(&event.meeting.to_epoch_days().to_le_bytes());
+        block[32] = event.status as u8;
+        h.update(&block);
+    }
+    h.digest()
+}
+
+/// A ledger row, with the hash of the mentions it was made from.
+struct Row {
+    row: std::sync::Arc<RequestRow>,
+    hash: u64,
+    mentions: u64,
 }
 
 /// A meeting's row, and what it adds to the wins, the outcomes and data.json; its wins.
@@ -308,17 +355,18 @@ impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Index")
             .field("key", &self.key)
+            .field("listing", &self.listing.key)
             .finish_non_exhaustive()
     }
 }
 
-impl Index {
-    /// What an index is made from: the model (which stands for every note's path, kind, date
-    /// and ledger), every note's people and tags, the attachments and the review periods.
+impl Listing {
+    /// What a listing is made from: the date, every note's path and listing digest (its kind,
+    /// date, people and tags), the attachments and the review periods.
     fn key(vault: &Vault, model: &Model, periods: &[review::Period]) -> u64 {
         use std::hash::Hash;
         crate::digest::with(|h| {
-            (model.key, &vault.attachments).hash(h);
+            (model.today, model.meetings.len(), &vault.attachments).hash(h);
             for note in &vault.notes {
                 (&note.path, note.listing).hash(h);
             }
@@ -328,25 +376,7 @@ impl Index {
         })
     }
 
-    /// The index of the published vault, or the one in `cache` when it was made from the same.
-    fn get(
-        vault: &Vault,
-        model: &Model,
-        cache: &mut Option<std::sync::Arc<Index>>,
-    ) -> std::sync::Arc<Index> {
-        let periods = periods(vault, model);
-        let key = Index::key(vault, model, &periods);
-        match cache {
-            Some(index) if index.key == key => std::sync::Arc::clone(index),
-            _ => {
-                let index = std::sync::Arc::new(Index::build(vault, model, key, periods));
-                *cache = Some(std::sync::Arc::clone(&index));
-                index
-            }
-        }
-    }
-
-    fn build(vault: &Vault, model: &Model, key: u64, periods: Vec<review::Period>) -> Index {
+    fn build(vault: &Vault, model: &Model, key: u64, periods: Vec<review::Period>) -> Listing {
         // The indexes are independent of each other: built side by side.
         let urls_and_links = || {
             let meeting_slugs = unique_slugs(
@@ -354,17 +384,17 @@ impl Index {
                     .notes
                     .iter()
                     .filter(|n| n.kind.is_meeting())
-                    .map(|n| n.name.clone()),
+                    .map(|n| n.name.as_str()),
             );
             let note_slugs = unique_slugs(
                 vault
                     .notes
                     .iter()
                     .filter(|n| !n.kind.is_meeting())
-                    .map(|n| n.name.clone()),
+                    .map(|n| n.name.as_str()),
             );
             let (mut meetings, mut others) = (meeting_slugs.into_iter(), note_slugs.into_iter());
-            let note_urls = vault
+            let note_urls: Vec<String> = vault
                 .notes
                 .iter()
                 .map(|n| {
@@ -381,19 +411,6 @@ impl Index {
             );
             (note_urls, links)
         };
-        let record_urls = || {
-            let mut record_urls = HashMap::new();
-            for (kind, records, folder) in [
-                (Kind::Requests, &model.requests, "requests"),
-                (Kind::FollowUps, &model.follow_ups, "follow-ups"),
-            ] {
-                let slugs = unique_slugs(records.iter().map(|r| r.id.clone()));
-                for (record, slug) in records.iter().zip(slugs) {
-                    record_urls.insert((kind, record.id.clone()), format!("{folder}/{slug}/"));
-                }
-            }
-            record_urls
-        };
         let people_and_tags = || {
             let mut people: Vec<Person> = Vec::new();
             let mut person_by_name: HashMap<String, usize> = HashMap::new();
@@ -407,14 +424,13 @@ impl Index {
                             slug: String::new(),
                             note: None,
                             meetings: Vec::new(),
-                            requests: Vec::new(),
                         });
                         people.len() - 1
                     });
                     people[index].meetings.push(meeting.note);
                 }
             }
-            let slugs = unique_slugs(people.iter().map(|p| p.name.clone()));
+            let slugs = unique_slugs(people.iter().map(|p| p.name.as_str()));
             for (person, slug) in people.iter_mut().zip(slugs) {
                 person.slug = slug;
                 person.note = vault.notes.iter().position(|n| {
@@ -427,14 +443,127 @@ impl Index {
                     tags.entry(tag.clone()).or_default().push(i);
                 }
             }
-            // What each note mentions, and each person's requests, from one pass over every
-            // mention.
+            let mut positions = vec![None; vault.notes.len()];
+            for (i, meeting) in model.meetings.iter().enumerate() {
+                positions[meeting.note] = Some(i);
+            }
+            (people, person_by_name, tags, positions)
+        };
+        let ((note_urls, links), (people, person_by_name, tags, positions)) =
+            rayon::join(urls_and_links, people_and_tags);
+        let digest = {
+            use std::hash::Hash;
+            // Note URLs stand for the set of note paths, which decides how every link
+            // resolves.
+            crate::digest::with(|h| {
+                (model.meetings.len(), model.today, &note_urls).hash(h);
+                for person in &people {
+                    (&person.name, &person.slug, person.note).hash(h);
+                }
+                vault.attachments.hash(h);
+                for period in &periods {
+                    (&period.name, &period.slug, period.from, period.to).hash(h);
+                }
+            })
+        };
+        Listing {
+            key,
+            info: SiteInfo {
+                meetings: model.meetings.len(),
+                today: model.today.to_string(),
+            },
+            note_urls,
+            links,
+            people,
+            person_by_name,
+            tags,
+            positions,
+            periods,
+            digest,
+            meeting_memo: Default::default(),
+        }
+    }
+
+    fn person_ref(&self, name: &str) -> Option<PersonRef> {
+        let person = &self.people[*self.person_by_name.get(&name.to_lowercase())?];
+        Some(PersonRef {
+            name: person.name.clone(),
+            url: format!("people/{}/", person.slug),
+        })
+    }
+}
+
+impl Index {
+    /// What an index is made from: its listing and the model (which stands for the ledger
+    /// every note's path, kind and date).
+    fn key(listing: u64, model: &Model) -> u64 {
+        crate::digest::of(&(listing, model.key))
+    }
+
+    /// The index of the published vault, or the one in `cache` when it was made from the same.
+    /// When only the ledger changed, the listing and every row whose mentions are unchanged
+    /// are taken from the cached index.
+    fn get(
+        vault: &Vault,
+        model: &Model,
+        cache: &mut Option<std::sync::Arc<Index>>,
+    ) -> std::sync::Arc<Index> {
+        let periods = periods(vault, model);
+        let listing_key = Listing::key(vault, model, &periods);
+        let key = Index::key(listing_key, model);
+        if let Some(index) = cache.as_ref().filter(|index| index.key == key) {
+            return std::sync::Arc::clone(index);
+        }
+        let previous = cache
+            .take()
+            .filter(|index| index.listing.key == listing_key);
+        let listing = match &previous {
+            Some(index) => std::sync::Arc::clone(&index.listing),
+            None => std::sync::Arc::new(Listing::build(vault, model, listing_key, periods)),
+        };
+        let index = std::sync::Arc::new(Index::build(
+            vault,
+            model,
+            key,
+            listing,
+            previous.as_deref(),
+        ));
+        *cache = Some(std::sync::Arc::clone(&index));
+        index
+    }
+
+    /// Indexes the ledger of `model` on `listing`; rows are taken from `previous` (made on the
+    /// same listing) when they were made from the same mentions.
+    fn build(
+        vault: &Vault,
+        model: &Model,
+        key: u64,
+        listing: std::sync::Arc<Listing>,
+        previous: Option<&Index>,
+    ) -> Index {
+        let record_urls = || {
+            let mut record_urls = HashMap::new();
+            for (kind, records, folder) in [
+                (Kind::Requests, &model.requests, "requests"),
+                (Kind::FollowUps, &model.follow_ups, "follow-ups"),
+            ] {
+                let slugs = unique_slugs(records.iter().map(|r| r.id.as_str()));
+                for (record, slug) in records.iter().zip(slugs) {
+                    record_urls.insert((kind, record.id.clone()), format!("{folder}/{slug}/"));
+                }
+            }
+            record_urls
+        };
+        // What each note mentions, and each person's requests, from one pass over every
+        // mention.
+        let mentions = || {
             let mut people_of: Vec<Vec<usize>> = vec![Vec::new(); vault.notes.len()];
-            for (index, person) in people.iter().enumerate() {
+            for (index, person) in listing.people.iter().enumerate() {
                 for &note in &person.meetings {
                     people_of[note].push(index);
                 }
             }
+            let mut person_requests: Vec<Vec<usize>> = vec![Vec::new(); listing.people.len()];
             let mut mentions = vec![Vec::new(); vault.notes.len()];
             for (kind, records) in [
                 (Kind::Requests, &model.requests),
@@ -449,55 +578,64 @@ impl Index {
                             continue;
                         }
                         for &person in &people_of[event.note] {
-                            if people[person].requests.last() != Some(&i) {
-                                people[person].requests.push(i);
+                            if person_requests[person].last() != Some(&i) {
+                                person_requests[person].push(i);
                             }
                         }
                     }
                 }
             }
-            let mut positions = vec![None; vault.notes.len()];
-            for (i, meeting) in model.meetings.iter().enumerate() {
-                positions[meeting.note] = Some(i);
-            }
-            (people, person_by_name, tags, mentions, positions)
+            (mentions, person_requests)
         };
-        let (
-            ((note_urls, links), record_urls),
-            (people, person_by_name, tags, mentions, positions),
-        ) = rayon::join(|| rayon::join(urls_and_links, record_urls), people_and_tags);
+        let (record_urls, (mentions, person_requests)) = rayon::join(record_urls, mentions);
         let mut index = Index {
             key,
-            info: SiteInfo {
-                meetings: model.meetings.len(),
-                today: model.today.to_string(),
-            },
-            note_urls,
-            links,
+            listing,
             record_urls,
-            people,
-            person_by_name,
-            tags,
+            person_requests,
             mentions,
-            positions,
-            periods,
             rows: Default::default(),
             row_hashes: Default::default(),
-            meeting_memo: Default::default(),
             pages: std::sync::OnceLock::new(),
         };
-        let rows = |records: &[Record]| -> HashMap<String, RequestRow> {
+        // A row is made from its record, the listing (people, the date) and its URL: made
+        // again only when the record's mentions or its URL changed.
+        let digests: Vec<u64> = vault.notes.iter().map(|n| n.digest).collect();
+        let rows = |records: &[Record], kind: Kind| -> HashMap<String, Row> {
+            let old = previous.map(|p| &p.rows[usize::from(kind == Kind::FollowUps)]);
             records
                 .par_iter()
-                .map(|r| (r.id.clone(), index.compute_row(vault, model, r)))
+                .map(|record| {
+                    let mentions = mentions_hash(record, &digests);
+                    let url = &index.record_urls[&(kind, record.id.clone())];
+                    let kept = old
+                        .and_then(|old| old.get(&record.id))
+                        .filter(|row| row.mentions == mentions && row.row.url == *url);
+                    let row = match kept {
+                        Some(row) => Row {
+                            row: std::sync::Arc::clone(&row.row),
+                            hash: row.hash,
+                            mentions,
+                        },
+                        None => {
+                            let row = index.compute_row(vault, model, record, url);
+                            Row {
+                                hash: crate::digest::of(&row),
+                                row: std::sync::Arc::new(row),
+                                mentions,
+                            }
+                        }
+                    };
+                    (record.id.clone(), row)
+                })
                 .collect()
         };
-        let rows = [rows(&model.requests), rows(&model.follow_ups)];
-        let hashes = |rows: &HashMap<String, RequestRow>, records: &[Record]| -> Vec<u64> {
-            records
-                .par_iter()
-                .map(|r| crate::digest::of(&rows[r.id.as_str()]))
-                .collect()
+        let rows = [
+            rows(&model.requests, Kind::Requests),
+            rows(&model.follow_ups, Kind::FollowUps),
+        ];
+        let hashes = |rows: &HashMap<String, Row>, records: &[Record]| -> Vec<u64> {
+            records.iter().map(|r| rows[r.id.as_str()].hash).collect()
         };
         index.row_hashes = [
             hashes(&rows[0], &model.requests),
@@ -507,19 +645,14 @@ impl Index {
         index
     }
 
-    fn person_ref(&self, name: &str) -> Option<PersonRef> {
-        let person = &self.people[*self.person_by_name.get(&name.to_lowercase())?];
-        Some(PersonRef {
-            name: person.name.clone(),
-            url: format!("people/{}/", person.slug),
-        })
-    }
-
-    fn compute_row(&self, vault: &Vault, model: &Model, record: &Record) -> RequestRow {
-        let person = record.with.as_deref().and_then(|w| self.person_ref(w));
+    fn compute_row(&self, vault: &Vault, model: &Model, record: &Record, url: &str) -> RequestRow {
+        let person = record
+            .with
+            .as_deref()
+            .and_then(|w| self.listing.person_ref(w));
         RequestRow {
             id: record.id.clone(),
-            url: self.record_urls[&(record.kind, record.id.clone())].clone(),
+            url: url.to_owned(),
             title: plain_text(&record.title),
             status: record.status.name(),
             status_label: status_label(record.status),
@@ -568,7 +701,9 @@ struct Site<'a> {
     history: u64,
     /// Hashes of the inputs of the summary pages, each over what it shows.
     rows_hash: u64,
-    /// Per request and per follow-up: the hash of its row, and of its mentions.
+    /// Per request and per follow-up: the hash of its row, and of its mentions (a record's
+    /// page shows more of each mention than its row: the index may be older than an edit of
+    /// those notes).
     record_hashes: [Vec<(u64, u64)>; 2],
     /// Per note: the hash of its meeting row (0 for other notes).
     meeting_hashes: Vec<u64>,
@@ -592,17 +727,7 @@ impl<'a> Site<'a> {
         use std::hash::{Hash, Hasher};
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         (env!("UPWARD_SOURCE_DIGEST"), templates).hash(&mut h);
-        self.index.info.meetings.hash(&mut h);
-        self.index.info.today.hash(&mut h);
-        // Note URLs stand for the set of note paths, which decides how every link resolves.
-        self.index.note_urls.hash(&mut h);
-        for person in &self.index.people {
-            (&person.name, &person.slug, person.note).hash(&mut h);
-        }
-        self.vault.attachments.hash(&mut h);
-        for period in &self.index.periods {
-            (&period.name, &period.slug, period.from, period.to).hash(&mut h);
-        }
+        self.index.listing.digest.hash(&mut h);
         self.global = h.finish();
         // Record URLs, tags and commits are not global: each page hashes the ones it shows,
         // so a new request or tag re-renders only the pages that show it.
@@ -617,31 +742,15 @@ impl<'a> Site<'a> {
         entries(&self.provenance.blocks).hash(&mut history);
         self.history = history.finish();
 
-        // Each row, each record's mentions and each meeting is hashed once, in parallel; pages
-        // and summaries combine these.
-        // A mention is hashed from its note's digest (which stands for the item's text and
-        // line) and the model's own fields, one block of bytes each: reaching into 10,000
-        // notes for their items was most of the time of this step.
+        // Each record's mentions and each meeting is hashed once, in parallel; pages and
+        // summaries combine these and the index's hashes of rows.
         self.digests = self.vault.notes.iter().map(|n| n.digest).collect();
         self.kinds = self.vault.notes.iter().map(|n| n.kinds()).collect();
         let digests = &self.digests;
         let records = |list: &'a [Record], rows: &[u64]| -> Vec<(u64, u64)> {
             list.par_iter()
                 .zip(rows)
-                .map(|(record, &row)| {
-                    let mut h = xxhash_rust::xxh3::Xxh3::new();
-                    for event in &record.events {
-                        let mut block = [0u8; 33];
-                        block[..8].copy_from_slice(&digests[event.note].to_le_bytes());
-                        block[8..16].copy_from_slice(&(event.note as u64).to_le_bytes());
-                        block[16..24].copy_from_slice(&(event.item as u64).to_le_bytes());
-                        block[24..28].copy_from_slice(&event.date.to_epoch_days().to_le_bytes());
-                        block[28..32].copy_from_slice(&event.meeting.to_epoch_days().to_le_bytes());
-                        block[32] = event.status as u8;
-                        h.update(&block);
-                    }
-                    (row, h.digest())
-                })
+                .map(|(record, &row)| (row, mentions_hash(record, digests)))
                 .collect()
         };
         self.record_hashes = [
@@ -649,10 +758,11 @@ impl<'a> Site<'a> {
             records(&self.model.follow_ups, &self.index.row_hashes[1]),
         ];
         // Per meeting: its row, and what it adds to the wins, the outcomes and data.json.
-        // A meeting's hashes stay while its note does (the index holds the URLs they use).
+        // A meeting's hashes stay while its note does (the listing holds the URLs they use).
         let mut memo = std::mem::take(
             &mut *self
                 .index
+                .listing
                 .meeting_memo
                 .lock()
                 .unwrap_or_else(|e| e.into_inner()),
@@ -703,6 +813,7 @@ impl<'a> Site<'a> {
         }
         *self
             .index
+            .listing
             .meeting_memo
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = memo;
@@ -754,7 +865,7 @@ impl<'a> Site<'a> {
         self.wins_hash = wins.finish();
         self.outcomes_hash = outcomes.finish();
         (self.meetings_hash, self.wins_hash, self.outcomes_hash).hash(&mut data);
-        for (tag, notes) in &self.index.tags {
+        for (tag, notes) in &self.index.listing.tags {
             (tag, notes.len()).hash(&mut data);
         }
         self.data_hash = data.finish();
@@ -863,7 +974,7 @@ impl<'a> Site<'a> {
                     )
                 }
                 Heading::Meeting(_, _, date) => {
-                    let url = &self.index.note_urls[group.first];
+                    let url = &self.index.listing.note_urls[group.first];
                     (
                         format!("{}, {date}", self.vault.notes[group.first].meeting_title()),
                         url.trim_start_matches("meetings/")
@@ -934,7 +1045,7 @@ impl<'a> Site<'a> {
                 html,
                 url: format!(
                     "{}#block-{}",
-                    self.index.note_urls[meeting.note],
+                    self.index.listing.note_urls[meeting.note],
                     html::slugify_block(&item.id)
                 ),
                 date: meeting.date.to_string(),
@@ -1000,18 +1111,18 @@ impl<'a> Site<'a> {
             title,
             section,
             nav: &NAV,
-            site: &self.index.info,
+            site: &self.index.listing.info,
         }
     }
 
     fn person_ref(&self, name: &str) -> Option<PersonRef> {
-        self.index.person_ref(name)
+        self.index.listing.person_ref(name)
     }
 
     fn meeting_row(&self, index: usize) -> MeetingRow {
         let note = &self.vault.notes[index];
         MeetingRow {
-            url: self.index.note_urls[index].clone(),
+            url: self.index.listing.note_urls[index].clone(),
             title: note.meeting_title(),
             date: note.date.map(|d| d.to_string()).unwrap_or_default(),
             kind_label: note.kind.label(),
@@ -1026,7 +1137,7 @@ impl<'a> Site<'a> {
 
     /// The ledger row of a record, computed once.
     fn request_row(&self, record: &Record) -> &RequestRow {
-        &self.index.rows[usize::from(record.kind == Kind::FollowUps)][record.id.as_str()]
+        &self.index.rows[usize::from(record.kind == Kind::FollowUps)][record.id.as_str()].row
     }
 
     /// Inline Markdown of an item, for a page `root` away from the site root.
@@ -1180,10 +1291,10 @@ fn page_list(site: &Site<'_>) -> Vec<(Page, String)> {
     pages.extend((0..site.vault.notes.len()).map(Page::Note));
     pages.extend((0..site.model.requests.len()).map(|i| Page::Record(Kind::Requests, i)));
     pages.extend((0..site.model.follow_ups.len()).map(|i| Page::Record(Kind::FollowUps, i)));
-    pages.extend((0..site.index.people.len()).map(Page::Person));
-    pages.extend(site.index.tags.keys().cloned().map(Page::Tag));
+    pages.extend((0..site.index.listing.people.len()).map(Page::Person));
+    pages.extend(site.index.listing.tags.keys().cloned().map(Page::Tag));
     pages.push(Page::Review(None));
-    pages.extend((0..site.index.periods.len()).map(|i| Page::Review(Some(i))));
+    pages.extend((0..site.index.listing.periods.len()).map(|i| Page::Review(Some(i))));
     let mut pages: Vec<(Page, String)> = pages
         .into_par_iter()
         .map(|page| {
@@ -1200,7 +1311,7 @@ fn periods(vault: &Vault, model: &Model) -> Vec<review::Period> {
     if vault.config.review_periods.is_empty() {
         return review::half_years(model);
     }
-    let slugs = unique_slugs(vault.config.review_periods.iter().map(|p| p.name.clone()));
+    let slugs = unique_slugs(vault.config.review_periods.iter().map(|p| p.name.as_str()));
     vault
         .config
         .review_periods

@@ -243,7 +243,7 @@ pub(super) fn render_page(
             used.extend(links.used.into_inner());
             let (properties, tags) = site.properties(note);
             if note.kind.is_meeting() {
-                let position = site.index.positions[*index];
+                let position = site.index.listing.positions[*index];
                 let neighbour = |p: Option<usize>| {
                     p.and_then(|p| model.meetings.get(p))
                         .map(|m| site.meeting_row(m.note))
@@ -375,6 +375,7 @@ pub(super) fn render_page(
             }
             let people = site
                 .index
+                .listing
                 .people
                 .iter()
                 .map(|p| PersonOption {
@@ -443,7 +444,7 @@ pub(super) fn render_page(
                     date: event.date.to_string(),
                     url: format!(
                         "{}#block-{}",
-                        site.index.note_urls[event.note],
+                        site.index.listing.note_urls[event.note],
                         html::slugify_block(&item.id)
                     ),
                     meeting: note.meeting_title(),
@@ -569,9 +570,9 @@ pub(super) fn render_page(
                 answered_percent: usize,
                 median_days: Option<i64>,
             }
-            let row = |person: &Person| {
-                let records: Vec<(usize, &Record)> = person
-                    .requests
+            let row = |index: usize| {
+                let person = &site.index.listing.people[index];
+                let records: Vec<(usize, &Record)> = site.index.person_requests[index]
                     .iter()
                     .map(|&r| (r, &model.requests[r]))
                     .collect();
@@ -598,8 +599,8 @@ pub(super) fn render_page(
                 )
             };
             if let Page::Person(index) = page {
-                let person = &site.index.people[*index];
-                let (info, records) = row(person);
+                let person = &site.index.listing.people[*index];
+                let (info, records) = row(*index);
                 let root = "../../";
                 let (body, note_url) = match person.note {
                     Some(n) => {
@@ -611,7 +612,7 @@ pub(super) fn render_page(
                         };
                         let body = html::render(&vault.notes[n].body, &[], &links).html;
                         used.extend(links.used.into_inner());
-                        (Some(body), Some(site.index.note_urls[n].clone()))
+                        (Some(body), Some(site.index.listing.note_urls[n].clone()))
                     }
                     None => (None, None),
                 };
@@ -668,7 +669,9 @@ pub(super) fn render_page(
                     "people.html",
                     &Context {
                         common: site.common("../", "People".into(), "people"),
-                        people: site.index.people.iter().map(|p| row(p).0).collect(),
+                        people: (0..site.index.listing.people.len())
+                            .map(|i| row(i).0)
+                            .collect(),
                     },
                 )?;
             }
@@ -682,6 +685,7 @@ pub(super) fn render_page(
             }
             let tags = site
                 .index
+                .listing
                 .tags
                 .iter()
                 .map(|(t, notes)| TagRef {
@@ -710,12 +714,12 @@ pub(super) fn render_page(
                 title: String,
                 date: Option<String>,
             }
-            let mut notes: Vec<NoteRow> = site.index.tags[tag]
+            let mut notes: Vec<NoteRow> = site.index.listing.tags[tag]
                 .iter()
                 .map(|&n| {
                     let note = &vault.notes[n];
                     NoteRow {
-                        url: site.index.note_urls[n].clone(),
+                        url: site.index.listing.note_urls[n].clone(),
                         title: if note.kind.is_meeting() {
                             note.meeting_title()
                         } else {
@@ -754,6 +758,7 @@ pub(super) fn render_page(
             }
             let links: Vec<PeriodLink> = site
                 .index
+                .listing
                 .periods
                 .iter()
                 .enumerate()
@@ -764,8 +769,8 @@ pub(super) fn render_page(
                 })
                 .collect();
             let (root, period) = match which {
-                Some(i) => ("../../", Some(&site.index.periods[*i])),
-                None => ("../", site.index.periods.last()),
+                Some(i) => ("../../", Some(&site.index.listing.periods[*i])),
+                None => ("../", site.index.listing.periods.last()),
             };
             let mut packet = match period {
                 Some(p) => review::Packet::build(vault, model, &site.provenance, p.from, p.to),
@@ -839,7 +844,7 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> u64 {
             for &(kind, i) in &site.index.mentions[*index] {
                 site.row_hash(kind, i).hash(&mut h);
             }
-            if let Some(position) = site.index.positions[*index] {
+            if let Some(position) = site.index.listing.positions[*index] {
                 for neighbour in [position.checked_sub(1), Some(position + 1)]
                     .into_iter()
                     .flatten()
@@ -886,30 +891,35 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> u64 {
             (site.rows_hash, site.meetings_hash).hash(&mut h);
         }
         Page::Person(i) => {
-            let person = &site.index.people[*i];
+            let person = &site.index.listing.people[*i];
             let note = person.note.map(|n| site.vault.notes[n].digest);
-            (site.rows_hash, note).hash(&mut h);
+            (site.global, note).hash(&mut h);
+            // The rows of the person's requests, not the whole ledger: a request raised with
+            // one person leaves every other person's page as it was.
+            for &request in &site.index.person_requests[*i] {
+                site.row_hash(Kind::Requests, request).hash(&mut h);
+            }
             for &meeting in &person.meetings {
                 site.meeting_hashes[meeting].hash(&mut h);
             }
         }
         Page::Tags => {
             site.global.hash(&mut h);
-            for (tag, notes) in &site.index.tags {
+            for (tag, notes) in &site.index.listing.tags {
                 (tag, notes.len()).hash(&mut h);
             }
         }
         Page::Tag(tag) => {
             site.global.hash(&mut h);
-            for &n in &site.index.tags[tag] {
+            for &n in &site.index.listing.tags[tag] {
                 site.listing_hashes[n].hash(&mut h);
             }
         }
         Page::Review(which) => {
             // A packet shows the meetings and requests of its period, and the period list.
             let period = match which {
-                Some(i) => site.index.periods.get(*i),
-                None => site.index.periods.last(),
+                Some(i) => site.index.listing.periods.get(*i),
+                None => site.index.listing.periods.last(),
             };
             (site.global, site.history, period.map(|p| (p.from, p.to))).hash(&mut h);
             if let Some(period) = period {
@@ -938,7 +948,7 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> u64 {
 /// The file a page is written to.
 pub(super) fn page_path(site: &Site<'_>, page: &Page) -> String {
     match page {
-        Page::Note(index) => format!("{}index.html", site.index.note_urls[*index]),
+        Page::Note(index) => format!("{}index.html", site.index.listing.note_urls[*index]),
         Page::Record(kind, index) => {
             let record = if *kind == Kind::Requests {
                 &site.model.requests[*index]
@@ -957,11 +967,13 @@ pub(super) fn page_path(site: &Site<'_>, page: &Page) -> String {
         Page::Wins => "wins/index.html".to_owned(),
         Page::Decisions => "decisions/index.html".to_owned(),
         Page::People => "people/index.html".to_owned(),
-        Page::Person(i) => format!("people/{}/index.html", site.index.people[*i].slug),
+        Page::Person(i) => format!("people/{}/index.html", site.index.listing.people[*i].slug),
         Page::Tags => "tags/index.html".to_owned(),
         Page::Tag(tag) => format!("tags/{}/index.html", tag_path(tag)),
         Page::Review(None) => "review/index.html".to_owned(),
-        Page::Review(Some(i)) => format!("review/{}/index.html", site.index.periods[*i].slug),
+        Page::Review(Some(i)) => {
+            format!("review/{}/index.html", site.index.listing.periods[*i].slug)
+        }
     }
 }
 
