@@ -83,11 +83,26 @@ pub struct Model {
 }
 
 /// The last model joined, kept by `watch`: it is used again while what the ledger reads of
-/// every note is unchanged, which is what most edits of a meeting leave alone.
+/// every note is unchanged, which is what most edits of a meeting leave alone; when a few
+/// notes changed it, only the records they mention are joined again.
 #[derive(Debug, Default)]
 pub struct Cache {
     model: Option<std::sync::Arc<Model>>,
+    /// What the model was joined from: the date and settings, and per note its path's hash,
+    /// its ledger digest and its meeting date.
+    joined: Option<Joined>,
 }
+
+#[derive(Debug)]
+struct Joined {
+    settings: u64,
+    notes: Vec<(u64, u64, Option<Date>)>,
+    /// Per kind, per record in the model's order: the warnings its mentions gave.
+    warnings: [Vec<Vec<Diagnostic>>; 2],
+}
+
+/// Notes changed in the ledger beyond this many are joined again whole.
+const FEW_CHANGES: usize = 64;
 
 impl Model {
     /// Joins the notes of a vault like [`Model::build`], or gives the model of `cache` when
@@ -97,33 +112,163 @@ impl Model {
         if let Some(model) = cache.model.as_ref().filter(|m| m.key == key) {
             return std::sync::Arc::clone(model);
         }
-        let model = std::sync::Arc::new(Model::join(vault, today, key));
+        let settings = settings(vault, today);
+        let notes: Vec<(u64, u64, Option<Date>)> = vault
+            .notes
+            .iter()
+            .map(|n| (crate::digest::of(&n.path), n.ledger, meeting_date(n)))
+            .collect();
+        let changed = match (&cache.model, &cache.joined) {
+            (Some(_), Some(joined))
+                if joined.settings == settings && joined.notes.len() == notes.len() =>
+            {
+                // The same notes, each a meeting of the same date: only their ledgers changed.
+                let same = joined
+                    .notes
+                    .iter()
+                    .zip(&notes)
+                    .all(|(old, new)| old.0 == new.0 && old.2 == new.2);
+                let changed: Vec<usize> = (0..notes.len())
+                    .filter(|&i| joined.notes[i].1 != notes[i].1)
+                    .collect();
+                (same && changed.len() <= FEW_CHANGES).then_some(changed)
+            }
+            _ => None,
+        };
+        let (model, warnings) = match (changed, cache.model.take(), cache.joined.take()) {
+            (Some(changed), Some(old), Some(joined)) => {
+                Model::join_changed(vault, today, key, &old, joined.warnings, &changed)
+            }
+            _ => Model::join_keeping(vault, today, key),
+        };
+        let model = std::sync::Arc::new(model);
         cache.model = Some(std::sync::Arc::clone(&model));
+        cache.joined = Some(Joined {
+            settings,
+            notes,
+            warnings,
+        });
         model
     }
 
     /// Joins the notes of a vault, counting open days to `today`.
     pub fn build(vault: &Vault, today: Date) -> Model {
-        Model::join(vault, today, key(vault, today))
+        Model::join_keeping(vault, today, key(vault, today)).0
     }
 
-    /// Joins the notes of a vault; `key` is [`key`] of the vault and `today`.
-    fn join(vault: &Vault, today: Date, key: u64) -> Model {
+    /// Joins the notes of a vault; `key` is [`key`] of the vault and `today`. Gives the
+    /// warnings of each record's mentions beside it.
+    fn join_keeping(vault: &Vault, today: Date, key: u64) -> (Model, [Vec<Vec<Diagnostic>>; 2]) {
         let mut meetings: Vec<Meeting> = vault
             .notes
             .iter()
             .enumerate()
-            .filter(|(_, n)| n.kind.is_meeting())
-            .filter_map(|(i, n)| n.date.map(|date| Meeting { note: i, date }))
+            .filter_map(|(i, n)| meeting_date(n).map(|date| Meeting { note: i, date }))
             .collect();
         meetings.sort_by(|a, b| {
             (a.date, &vault.notes[a.note].path).cmp(&(b.date, &vault.notes[b.note].path))
         });
-        let ((requests, mut diagnostics), (follow_ups, more)) = rayon::join(
-            || ledger(vault, &meetings, Kind::Requests),
-            || ledger(vault, &meetings, Kind::FollowUps),
+        let ((requests, request_warnings), (follow_ups, follow_up_warnings)) = rayon::join(
+            || ledger(vault, &meetings, Kind::Requests, None),
+            || ledger(vault, &meetings, Kind::FollowUps, None),
         );
-        diagnostics.extend(more);
+        let model = Model::settled(vault, today, key, meetings, requests, follow_ups, {
+            request_warnings.iter().chain(&follow_up_warnings).flatten()
+        });
+        (model, [request_warnings, follow_up_warnings])
+    }
+
+    /// Joins the notes of a vault again from `old`, joined from the same notes but for the
+    /// ledgers of the notes `changed`: the records those notes mention, before or now, are
+    /// joined again from every note that mentions them; the others are kept.
+    fn join_changed(
+        vault: &Vault,
+        today: Date,
+        key: u64,
+        old: &Model,
+        warnings: [Vec<Vec<Diagnostic>>; 2],
+        changed: &[usize],
+    ) -> (Model, [Vec<Vec<Diagnostic>>; 2]) {
+        let meetings = old.meetings.clone();
+        let mut positions = vec![usize::MAX; vault.notes.len()];
+        for (i, meeting) in meetings.iter().enumerate() {
+            positions[meeting.note] = i;
+        }
+        let [request_warnings, follow_up_warnings] = warnings;
+        let update = |records: &[Record], warnings: Vec<Vec<Diagnostic>>, kind: Kind| {
+            // The IDs the changed notes mention, before and now, and every note that mentions
+            // them.
+            let mut ids: std::collections::HashSet<&str> = std::collections::HashSet::new();
+            for record in records {
+                if record
+                    .events
+                    .iter()
+                    .any(|e| changed.binary_search(&e.note).is_ok())
+                {
+                    ids.insert(&record.id);
+                }
+            }
+            let meetings_changed = changed.iter().filter(|&&n| positions[n] != usize::MAX);
+            for &n in meetings_changed.clone() {
+                for item in &vault.notes[n].items {
+                    if item.kind == kind && !item.id.is_empty() {
+                        ids.insert(&item.id);
+                    }
+                }
+            }
+            let mut notes: Vec<usize> = meetings_changed.copied().collect();
+            for record in records {
+                if ids.contains(record.id.as_str()) {
+                    notes.extend(record.events.iter().map(|e| e.note));
+                }
+            }
+            notes.sort_by_key(|&n| positions[n]);
+            notes.dedup();
+            let rejoin: Vec<Meeting> = notes.iter().map(|&n| meetings[positions[n]]).collect();
+            // Those IDs' records from those notes alone, which is all of their mentions.
+            let (joined, joined_warnings) = ledger(vault, &rejoin, kind, Some(&ids));
+            let kept = records
+                .iter()
+                .zip(warnings)
+                .filter(|(record, _)| !ids.contains(record.id.as_str()))
+                .map(|(record, warnings)| (record.clone(), warnings));
+            let mut all: Vec<(Record, Vec<Diagnostic>)> = kept
+                .chain(joined.into_iter().zip(joined_warnings))
+                .collect();
+            // In the order of a whole join: by the first mention met, going through the
+            // meetings in order and each note's items in order.
+            all.sort_by_cached_key(|(record, _)| {
+                record
+                    .events
+                    .iter()
+                    .map(|e| (positions[e.note], e.item))
+                    .min()
+            });
+            all.into_iter()
+                .unzip::<_, _, Vec<Record>, Vec<Vec<Diagnostic>>>()
+        };
+        let ((requests, request_warnings), (follow_ups, follow_up_warnings)) = rayon::join(
+            || update(&old.requests, request_warnings, Kind::Requests),
+            || update(&old.follow_ups, follow_up_warnings, Kind::FollowUps),
+        );
+        let model = Model::settled(vault, today, key, meetings, requests, follow_ups, {
+            request_warnings.iter().chain(&follow_up_warnings).flatten()
+        });
+        (model, [request_warnings, follow_up_warnings])
+    }
+
+    /// The model of joined records, with the diagnostics seen across notes: the warnings of
+    /// mentions, and requests open too long.
+    fn settled<'d>(
+        vault: &Vault,
+        today: Date,
+        key: u64,
+        meetings: Vec<Meeting>,
+        requests: Vec<Record>,
+        follow_ups: Vec<Record>,
+        warnings: impl Iterator<Item = &'d Diagnostic>,
+    ) -> Model {
+        let mut diagnostics: Vec<Diagnostic> = warnings.cloned().collect();
         let stale = i64::from(vault.config.stale_after_days);
         for record in requests.iter().filter(|r| r.status.is_open()) {
             let days = record.days_open(today);
@@ -194,15 +339,34 @@ fn key(vault: &Vault, today: Date) -> u64 {
     })
 }
 
-/// The records of one kind, and the IDs that seem to name two different things.
-fn ledger(vault: &Vault, meetings: &[Meeting], kind: Kind) -> (Vec<Record>, Vec<Diagnostic>) {
-    let mut diagnostics = Vec::new();
+/// What a model is joined from besides the notes.
+fn settings(vault: &Vault, today: Date) -> u64 {
+    crate::digest::of(&(today, vault.config.stale_after_days))
+}
+
+/// The date of a note that is a meeting with a date.
+fn meeting_date(note: &Note) -> Option<Date> {
+    note.date.filter(|_| note.kind.is_meeting())
+}
+
+/// The records of one kind (of the IDs `only`, when given) in the order their first mention is
+/// met, each with the warnings of its mentions: IDs that seem to name two different things.
+fn ledger(
+    vault: &Vault,
+    meetings: &[Meeting],
+    kind: Kind,
+    only: Option<&std::collections::HashSet<&str>>,
+) -> (Vec<Record>, Vec<Vec<Diagnostic>>) {
+    let mut diagnostics: Vec<Vec<Diagnostic>> = Vec::new();
     let mut records: Vec<Record> = Vec::new();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
     for meeting in meetings {
         let note = &vault.notes[meeting.note];
         for (index, item) in note.items.iter().enumerate() {
             if item.kind != kind || item.id.is_empty() {
+                continue;
+            }
+            if only.is_some_and(|only| !only.contains(item.id.as_str())) {
                 continue;
             }
             let status = item.status.unwrap_or(Status::Open);
@@ -218,7 +382,7 @@ fn ledger(vault: &Vault, meetings: &[Meeting], kind: Kind) -> (Vec<Record>, Vec<
                 meeting: meeting.date,
                 status,
             };
-            match by_id.get(&item.id) {
+            match by_id.get(item.id.as_str()) {
                 Some(&r) => {
                     let record = &mut records[r];
                     // Wording drifts as a request is carried forward: compare with the mention
@@ -226,7 +390,7 @@ fn ledger(vault: &Vault, meetings: &[Meeting], kind: Kind) -> (Vec<Record>, Vec<
                     let previous = *record.events.last().expect("a record has a mention");
                     let first_item = &vault.notes[previous.note].items[previous.item];
                     if item.explicit_id && different_wording(&first_item.text, &item.text) {
-                        diagnostics.push(Diagnostic::warning(
+                        diagnostics[r].push(Diagnostic::warning(
                             &note.path,
                             item.line,
                             item.column,
@@ -248,7 +412,8 @@ fn ledger(vault: &Vault, meetings: &[Meeting], kind: Kind) -> (Vec<Record>, Vec<
                     record.events.push(event);
                 }
                 None => {
-                    by_id.insert(item.id.clone(), records.len());
+                    by_id.insert(&item.id, records.len());
+                    diagnostics.push(Vec::new());
                     records.push(Record {
                         kind,
                         id: item.id.clone(),
@@ -384,6 +549,104 @@ fn different_wording(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use std::sync::Arc;
+
+    /// A meeting note of day `day` with `person`, its requests and follow-ups: (ID, wording,
+    /// status) each.
+    fn meeting(
+        day: u8,
+        person: &str,
+        requests: &[(u8, u8, u8)],
+        follow_ups: &[(u8, u8, u8)],
+    ) -> String {
+        let words = [
+            "Budget for the offsite",
+            "Budget for the team offsite",
+            "Access to the billing dashboard",
+        ];
+        let line = |&(id, text, status): &(u8, u8, u8)| {
+            let (mark, date) = match status % 4 {
+                0 => (" ", String::new()),
+                1 => ("/", String::new()),
+                2 => ("x", format!(" ✅ 2026-10-{:02}", (day + status) % 28 + 1)),
+                _ => ("-", format!(" ❌ 2026-10-{:02}", day % 28 + 1)),
+            };
+            format!(
+                "- [{mark}] {}{date} ^id-{}\n",
+                words[usize::from(text) % words.len()],
+                id % 5
+            )
+        };
+        let mut text = format!(
+            "---\ntype: one-on-one\ndate: 2026-10-{:02}\nwith: \"[[{person}]]\"\n---\n## Help\n",
+            day % 28 + 1
+        );
+        text.extend(requests.iter().map(line));
+        text.push_str("## Follow-ups\n");
+        text.extend(follow_ups.iter().map(line));
+        text
+    }
+
+    fn vault(notes: &[String]) -> Vault {
+        let config = crate::config::Config::default();
+        let notes = notes
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let path = format!("1-1s/note {i:02}.md");
+                Arc::new(note::parse(&path, text, &config, &mut Vec::new()))
+            })
+            .collect();
+        Vault {
+            root: std::path::PathBuf::new(),
+            config,
+            notes,
+            diagnostics: Vec::new(),
+            attachments: Vec::new(),
+        }
+    }
+
+    /// A note's day, person, requests and follow-ups.
+    type Params = (u8, usize, Vec<(u8, u8, u8)>, Vec<(u8, u8, u8)>);
+
+    fn params() -> impl Strategy<Value = Params> {
+        let items = || proptest::collection::vec((0u8..5, 0u8..3, 0u8..4), 0..4);
+        (0u8..8, 0usize..3, items(), items())
+    }
+
+    fn text((day, person, requests, follow_ups): &Params) -> String {
+        meeting(*day, ["Dana", "Sam", "Ada"][*person], requests, follow_ups)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// A model joined again after a few notes changed is the model a whole join gives.
+        #[test]
+        fn joining_only_what_changed_is_joining_everything(
+            first in proptest::collection::vec(params(), 1..7),
+            edits in proptest::collection::vec((0usize..7, proptest::bool::weighted(0.2), params()), 1..6),
+        ) {
+            let today = crate::date::parse("2026-11-24").unwrap();
+            let mut notes = first;
+            let mut cache = Cache::default();
+            let texts = |notes: &[Params]| notes.iter().map(text).collect::<Vec<_>>();
+            Model::build_cached(&vault(&texts(&notes)), today, &mut cache);
+            for (at, move_day, mut edit) in edits {
+                let at = at % notes.len();
+                // Most edits leave the meeting's date: those are joined again in part.
+                if !move_day {
+                    edit.0 = notes[at].0;
+                }
+                notes[at] = edit;
+                let vault = vault(&texts(&notes));
+                let again = Model::build_cached(&vault, today, &mut cache);
+                let whole = Model::build(&vault, today);
+                prop_assert_eq!(format!("{:?}", again), format!("{:?}", whole));
+            }
+        }
+    }
 
     #[test]
     fn rewording_is_not_a_different_request() {
