@@ -137,7 +137,10 @@ impl Model {
         };
         let (model, warnings) = match (changed, cache.model.take(), cache.joined.take()) {
             (Some(changed), Some(old), Some(joined)) => {
-                Model::join_changed(vault, today, key, &old, joined.warnings, &changed)
+                // Held nowhere else once the last build is done with it: its records are
+                // moved, not copied.
+                let old = std::sync::Arc::try_unwrap(old).unwrap_or_else(|old| (*old).clone());
+                Model::join_changed(vault, today, key, old, joined.warnings, &changed)
             }
             _ => Model::join_keeping(vault, today, key),
         };
@@ -185,71 +188,95 @@ impl Model {
         vault: &Vault,
         today: Date,
         key: u64,
-        old: &Model,
+        old: Model,
         warnings: [Vec<Vec<Diagnostic>>; 2],
         changed: &[usize],
     ) -> (Model, [Vec<Vec<Diagnostic>>; 2]) {
-        let meetings = old.meetings.clone();
+        let Model {
+            meetings,
+            requests,
+            follow_ups,
+            ..
+        } = old;
         let mut positions = vec![usize::MAX; vault.notes.len()];
         for (i, meeting) in meetings.iter().enumerate() {
             positions[meeting.note] = i;
         }
         let [request_warnings, follow_up_warnings] = warnings;
-        let update = |records: &[Record], warnings: Vec<Vec<Diagnostic>>, kind: Kind| {
-            // The IDs the changed notes mention, before and now, and every note that mentions
-            // them.
-            let mut ids: std::collections::HashSet<&str> = std::collections::HashSet::new();
-            for record in records {
-                if record
-                    .events
-                    .iter()
-                    .any(|e| changed.binary_search(&e.note).is_ok())
-                {
-                    ids.insert(&record.id);
-                }
-            }
-            let meetings_changed = changed.iter().filter(|&&n| positions[n] != usize::MAX);
-            for &n in meetings_changed.clone() {
-                for item in &vault.notes[n].items {
-                    if item.kind == kind && !item.id.is_empty() {
-                        ids.insert(&item.id);
+        let update = |records: Vec<Record>, warnings: Vec<Vec<Diagnostic>>, kind: Kind| {
+            let (joined, affected) = {
+                // The IDs the changed notes mention, before and now, and every note that
+                // mentions them.
+                let mut ids: std::collections::HashSet<&str> = std::collections::HashSet::new();
+                for record in &records {
+                    if record
+                        .events
+                        .iter()
+                        .any(|e| changed.binary_search(&e.note).is_ok())
+                    {
+                        ids.insert(&record.id);
                     }
                 }
-            }
-            let mut notes: Vec<usize> = meetings_changed.copied().collect();
-            for record in records {
-                if ids.contains(record.id.as_str()) {
-                    notes.extend(record.events.iter().map(|e| e.note));
+                let meetings_changed = changed.iter().filter(|&&n| positions[n] != usize::MAX);
+                for &n in meetings_changed.clone() {
+                    for item in &vault.notes[n].items {
+                        if item.kind == kind && !item.id.is_empty() {
+                            ids.insert(&item.id);
+                        }
+                    }
                 }
-            }
-            notes.sort_by_key(|&n| positions[n]);
-            notes.dedup();
-            let rejoin: Vec<Meeting> = notes.iter().map(|&n| meetings[positions[n]]).collect();
-            // Those IDs' records from those notes alone, which is all of their mentions.
-            let (joined, joined_warnings) = ledger(vault, &rejoin, kind, Some(&ids));
-            let kept = records
-                .iter()
-                .zip(warnings)
-                .filter(|(record, _)| !ids.contains(record.id.as_str()))
-                .map(|(record, warnings)| (record.clone(), warnings));
-            let mut all: Vec<(Record, Vec<Diagnostic>)> = kept
-                .chain(joined.into_iter().zip(joined_warnings))
-                .collect();
-            // In the order of a whole join: by the first mention met, going through the
-            // meetings in order and each note's items in order.
-            all.sort_by_cached_key(|(record, _)| {
+                let mut notes: Vec<usize> = meetings_changed.copied().collect();
+                let affected: Vec<bool> = records
+                    .iter()
+                    .map(|record| {
+                        let affected = ids.contains(record.id.as_str());
+                        if affected {
+                            notes.extend(record.events.iter().map(|e| e.note));
+                        }
+                        affected
+                    })
+                    .collect();
+                notes.sort_by_key(|&n| positions[n]);
+                notes.dedup();
+                let rejoin: Vec<Meeting> = notes.iter().map(|&n| meetings[positions[n]]).collect();
+                // Those IDs' records from those notes alone, which is all of their mentions.
+                (ledger(vault, &rejoin, kind, Some(&ids)), affected)
+            };
+            // Both lists are in the order of a whole join (by the first mention met, going
+            // through the meetings in order and each note's items in order): merged.
+            let first = |record: &Record| {
                 record
                     .events
                     .iter()
                     .map(|e| (positions[e.note], e.item))
                     .min()
-            });
-            all.into_iter()
-                .unzip::<_, _, Vec<Record>, Vec<Vec<Diagnostic>>>()
+            };
+            let mut kept = records
+                .into_iter()
+                .zip(warnings)
+                .zip(affected)
+                .filter(|(_, affected)| !affected)
+                .map(|(record, _)| record)
+                .peekable();
+            let mut joined = joined.0.into_iter().zip(joined.1).peekable();
+            let (mut records, mut warnings) = (Vec::new(), Vec::new());
+            loop {
+                let next = match (kept.peek(), joined.peek()) {
+                    (Some(k), Some(j)) if first(&k.0) < first(&j.0) => kept.next(),
+                    (Some(_), None) => kept.next(),
+                    _ => joined.next(),
+                };
+                let Some((record, record_warnings)) = next else {
+                    break;
+                };
+                records.push(record);
+                warnings.push(record_warnings);
+            }
+            (records, warnings)
         };
         let ((requests, request_warnings), (follow_ups, follow_up_warnings)) = rayon::join(
-            || update(&old.requests, request_warnings, Kind::Requests),
-            || update(&old.follow_ups, follow_up_warnings, Kind::FollowUps),
+            || update(requests, request_warnings, Kind::Requests),
+            || update(follow_ups, follow_up_warnings, Kind::FollowUps),
         );
         let model = Model::settled(vault, today, key, meetings, requests, follow_ups, {
             request_warnings.iter().chain(&follow_up_warnings).flatten()
