@@ -309,16 +309,13 @@ struct Index {
     /// What it was made from (see [`Index::key`]).
     key: u64,
     listing: std::sync::Arc<Listing>,
-    record_urls: HashMap<(Kind, String), String>,
     /// For each person of the listing, the requests raised in any of their meetings, as
     /// indexes of the model's, in its order.
     person_requests: Vec<Vec<usize>>,
     /// For each note, the records it mentions.
     mentions: Vec<Vec<(Kind, usize)>>,
-    /// The ledger rows of requests and of follow-ups, by ID.
-    rows: [HashMap<String, Row>; 2],
-    /// The hash of each row, in the order of the model's records.
-    row_hashes: [Vec<u64>; 2],
+    /// The ledger rows of requests and of follow-ups, in the order of the model's records.
+    rows: [Vec<Row>; 2],
     /// Every page of the site and its file, made once for the index (they follow from it).
     pages: std::sync::OnceLock<Vec<(Page, String)>>,
 }
@@ -511,6 +508,7 @@ impl Index {
         let periods = periods(vault, model);
         let listing_key = Listing::key(vault, model, &periods);
         let key = Index::key(listing_key, model);
+        crate::timing::phase("index: periods, keys");
         if let Some(index) = cache.as_ref().filter(|index| index.key == key) {
             return std::sync::Arc::clone(index);
         }
@@ -529,6 +527,9 @@ impl Index {
             previous.as_deref(),
         ));
         *cache = Some(std::sync::Arc::clone(&index));
+        // Freeing the rows and pages of the last index takes milliseconds: done beside the
+        // build.
+        std::thread::spawn(move || drop(previous));
         index
     }
 
@@ -542,17 +543,16 @@ impl Index {
         previous: Option<&Index>,
     ) -> Index {
         let record_urls = || {
-            let mut record_urls = HashMap::new();
-            for (kind, records, folder) in [
-                (Kind::Requests, &model.requests, "requests"),
-                (Kind::FollowUps, &model.follow_ups, "follow-ups"),
-            ] {
-                let slugs = unique_slugs(records.iter().map(|r| r.id.as_str()));
-                for (record, slug) in records.iter().zip(slugs) {
-                    record_urls.insert((kind, record.id.clone()), format!("{folder}/{slug}/"));
-                }
-            }
-            record_urls
+            [
+                (&model.requests, "requests"),
+                (&model.follow_ups, "follow-ups"),
+            ]
+            .map(|(records, folder)| {
+                unique_slugs(records.iter().map(|r| r.id.as_str()))
+                    .into_par_iter()
+                    .map(|slug| format!("{folder}/{slug}/"))
+                    .collect::<Vec<String>>()
+            })
         };
         // What each note mentions, and each person's requests, from one pass over every
         // mention.
@@ -588,97 +588,97 @@ impl Index {
             (mentions, person_requests)
         };
         let (record_urls, (mentions, person_requests)) = rayon::join(record_urls, mentions);
-        let mut index = Index {
-            key,
-            listing,
-            record_urls,
-            person_requests,
-            mentions,
-            rows: Default::default(),
-            row_hashes: Default::default(),
-            pages: std::sync::OnceLock::new(),
-        };
+        crate::timing::phase("index: record urls, mentions");
         // A row is made from its record, the listing (people, the date) and its URL: made
         // again only when the record's mentions or its URL changed.
         let digests: Vec<u64> = vault.notes.iter().map(|n| n.digest).collect();
-        let rows = |records: &[Record], kind: Kind| -> HashMap<String, Row> {
-            let old = previous.map(|p| &p.rows[usize::from(kind == Kind::FollowUps)]);
+        let rows = |records: &[Record], urls: &[String], kind: Kind| -> Vec<Row> {
+            let old: HashMap<&str, &Row> = previous
+                .map(|p| &p.rows[usize::from(kind == Kind::FollowUps)])
+                .into_iter()
+                .flatten()
+                .map(|row| (row.row.id.as_str(), row))
+                .collect();
             records
                 .par_iter()
-                .map(|record| {
+                .zip(urls)
+                .map(|(record, url)| {
                     let mentions = mentions_hash(record, &digests);
-                    let url = &index.record_urls[&(kind, record.id.clone())];
                     let kept = old
-                        .and_then(|old| old.get(&record.id))
+                        .get(record.id.as_str())
                         .filter(|row| row.mentions == mentions && row.row.url == *url);
-                    let row = match kept {
+                    match kept {
                         Some(row) => Row {
                             row: std::sync::Arc::clone(&row.row),
                             hash: row.hash,
                             mentions,
                         },
                         None => {
-                            let row = index.compute_row(vault, model, record, url);
+                            let row = compute_row(&listing, vault, model, record, url);
                             Row {
                                 hash: crate::digest::of(&row),
                                 row: std::sync::Arc::new(row),
                                 mentions,
                             }
                         }
-                    };
-                    (record.id.clone(), row)
+                    }
                 })
                 .collect()
         };
-        let rows = [
-            rows(&model.requests, Kind::Requests),
-            rows(&model.follow_ups, Kind::FollowUps),
-        ];
-        let hashes = |rows: &HashMap<String, Row>, records: &[Record]| -> Vec<u64> {
-            records.iter().map(|r| rows[r.id.as_str()].hash).collect()
-        };
-        index.row_hashes = [
-            hashes(&rows[0], &model.requests),
-            hashes(&rows[1], &model.follow_ups),
-        ];
-        index.rows = rows;
-        index
-    }
-
-    fn compute_row(&self, vault: &Vault, model: &Model, record: &Record, url: &str) -> RequestRow {
-        let person = record
-            .with
-            .as_deref()
-            .and_then(|w| self.listing.person_ref(w));
-        RequestRow {
-            id: record.id.clone(),
-            url: url.to_owned(),
-            title: plain_text(&record.title),
-            status: record.status.name(),
-            status_label: status_label(record.status),
-            raised: record.raised.to_string(),
-            resolved: record.resolved.map(|d| d.to_string()),
-            mentions: record.mentions(),
-            days_open: record.days_open(model.today),
-            people: {
-                let mut slugs: Vec<String> = record
-                    .events
-                    .iter()
-                    .flat_map(|e| &vault.notes[e.note].properties.with)
-                    .map(|w| slugify(w))
-                    .collect();
-                slugs.sort();
-                slugs.dedup();
-                slugs.join(" ")
-            },
-            person,
-            outcome: record.outcome.clone(),
-            kind_label: if record.kind == Kind::Requests {
-                "Request"
-            } else {
-                "Follow-up"
-            },
+        let [request_urls, follow_up_urls] = &record_urls;
+        let (requests, follow_ups) = rayon::join(
+            || rows(&model.requests, request_urls, Kind::Requests),
+            || rows(&model.follow_ups, follow_up_urls, Kind::FollowUps),
+        );
+        crate::timing::phase("index: rows");
+        Index {
+            key,
+            listing,
+            person_requests,
+            mentions,
+            rows: [requests, follow_ups],
+            pages: std::sync::OnceLock::new(),
         }
+    }
+}
+
+/// The ledger row of a record, with its page at `url`.
+fn compute_row(
+    listing: &Listing,
+    vault: &Vault,
+    model: &Model,
+    record: &Record,
+    url: &str,
+) -> RequestRow {
+    let person = record.with.as_deref().and_then(|w| listing.person_ref(w));
+    RequestRow {
+        id: record.id.clone(),
+        url: url.to_owned(),
+        title: plain_text(&record.title),
+        status: record.status.name(),
+        status_label: status_label(record.status),
+        raised: record.raised.to_string(),
+        resolved: record.resolved.map(|d| d.to_string()),
+        mentions: record.mentions(),
+        days_open: record.days_open(model.today),
+        people: {
+            let mut slugs: Vec<String> = record
+                .events
+                .iter()
+                .flat_map(|e| &vault.notes[e.note].properties.with)
+                .map(|w| slugify(w))
+                .collect();
+            slugs.sort();
+            slugs.dedup();
+            slugs.join(" ")
+        },
+        person,
+        outcome: record.outcome.clone(),
+        kind_label: if record.kind == Kind::Requests {
+            "Request"
+        } else {
+            "Follow-up"
+        },
     }
 }
 
@@ -747,15 +747,15 @@ impl<'a> Site<'a> {
         self.digests = self.vault.notes.iter().map(|n| n.digest).collect();
         self.kinds = self.vault.notes.iter().map(|n| n.kinds()).collect();
         let digests = &self.digests;
-        let records = |list: &'a [Record], rows: &[u64]| -> Vec<(u64, u64)> {
+        let records = |list: &'a [Record], rows: &[Row]| -> Vec<(u64, u64)> {
             list.par_iter()
                 .zip(rows)
-                .map(|(record, &row)| (row, mentions_hash(record, digests)))
+                .map(|(record, row)| (row.hash, mentions_hash(record, digests)))
                 .collect()
         };
         self.record_hashes = [
-            records(&self.model.requests, &self.index.row_hashes[0]),
-            records(&self.model.follow_ups, &self.index.row_hashes[1]),
+            records(&self.model.requests, &self.index.rows[0]),
+            records(&self.model.follow_ups, &self.index.rows[1]),
         ];
         // Per meeting: its row, and what it adds to the wins, the outcomes and data.json.
         // A meeting's hashes stay while its note does (the listing holds the URLs they use).
@@ -894,17 +894,12 @@ impl<'a> Site<'a> {
     /// The ledger row of a request or follow-up, for a page `root` away from the site root.
     fn row_html(&self, kind: Kind, index: usize, root: &str) -> Result<Html> {
         self.piece(("row", self.row_hash(kind, index), root), || {
-            let records = if kind == Kind::Requests {
-                &self.model.requests
-            } else {
-                &self.model.follow_ups
-            };
             #[derive(Serialize)]
             struct Context<'c> {
                 root: &'c str,
                 r: &'c RequestRow,
             }
-            let r = self.request_row(&records[index]);
+            let r = self.request_row(kind, index);
             self.templates
                 .render("request-row.html", &Context { root, r })
         })
@@ -1136,8 +1131,8 @@ impl<'a> Site<'a> {
     }
 
     /// The ledger row of a record, computed once.
-    fn request_row(&self, record: &Record) -> &RequestRow {
-        &self.index.rows[usize::from(record.kind == Kind::FollowUps)][record.id.as_str()].row
+    fn request_row(&self, kind: Kind, index: usize) -> &RequestRow {
+        &self.index.rows[usize::from(kind == Kind::FollowUps)][index].row
     }
 
     /// Inline Markdown of an item, for a page `root` away from the site root.
@@ -1363,6 +1358,9 @@ pub struct Memory {
     published: crate::model::Cache,
     fragments: fragments::Fragments,
     json: fragments::Fragments<String>,
+    /// The bytes of data.json, put together again in the same memory by each build: a fresh
+    /// buffer of its size costs more in page faults than putting it together.
+    data: std::sync::Mutex<Vec<u8>>,
 }
 
 impl Memory {
@@ -1403,6 +1401,7 @@ pub fn build_remembering(
     crate::timing::phase("published notes");
     let index = Index::get(&vault, &model, &mut memory.index);
     crate::timing::phase("index the site");
+    let data_buffer = &memory.data;
     let mut site = Site::new(
         &vault,
         &model,
@@ -1438,8 +1437,10 @@ pub fn build_remembering(
         if out.unchanged_page("data.json", site.data_hash).is_none() {
             if site.json.is_kept() {
                 // Put together in memory from pieces kept, and written like a page.
-                let mut bytes = Vec::with_capacity(out.previous_len("data.json") + 4096);
-                data::data_json(&site, &mut bytes)?;
+                let mut bytes = data_buffer.lock().unwrap_or_else(|e| e.into_inner());
+                bytes.clear();
+                bytes.reserve(out.previous_len("data.json") + 4096);
+                data::data_json(&site, &mut *bytes)?;
                 out.write("data.json", &bytes)?;
             } else {
                 // Streamed: a single build does not hold the largest file in memory.

@@ -118,8 +118,9 @@ pub(super) fn render_page(
             let mut open: Vec<&RequestRow> = model
                 .requests
                 .iter()
-                .filter(|r| r.status.is_open())
-                .map(|r| site.request_row(r))
+                .enumerate()
+                .filter(|(_, r)| r.status.is_open())
+                .map(|(i, _)| site.request_row(Kind::Requests, i))
                 .collect();
             open.sort_by(|a, b| b.days_open.cmp(&a.days_open).then(a.id.cmp(&b.id)));
             let mut resolved_days: Vec<i64> = model
@@ -252,14 +253,7 @@ pub(super) fn render_page(
                 let next = neighbour(position.map(|p| p + 1));
                 let mentioned: Vec<&RequestRow> = site.index.mentions[*index]
                     .iter()
-                    .map(|&(kind, i)| {
-                        let records = if kind == Kind::Requests {
-                            &model.requests
-                        } else {
-                            &model.follow_ups
-                        };
-                        site.request_row(&records[i])
-                    })
+                    .map(|&(kind, i)| site.request_row(kind, i))
                     .collect();
                 #[derive(Serialize)]
                 struct Context<'a> {
@@ -416,7 +410,7 @@ pub(super) fn render_page(
                 &model.follow_ups[*index]
             };
             let root = "../../";
-            let row = site.request_row(record);
+            let row = site.request_row(*kind, *index);
             #[derive(Serialize)]
             struct EventRow {
                 date: String,
@@ -772,18 +766,20 @@ pub(super) fn render_page(
                 Some(i) => ("../../", Some(&site.index.listing.periods[*i])),
                 None => ("../", site.index.listing.periods.last()),
             };
-            let mut packet = match period {
-                Some(p) => review::Packet::build(vault, model, &site.provenance, p.from, p.to),
-                None => {
-                    review::Packet::build(vault, model, &site.provenance, model.today, model.today)
-                }
-            };
+            let (from, to) = period.map_or((model.today, model.today), |p| (p.from, p.to));
+            let mut packet = review::Packet::build(vault, model, &site.provenance, from, to);
+            // The packet's requests are those raised in the period.
+            let raised: HashMap<&str, usize> = model
+                .requests
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.raised >= from && r.raised <= to)
+                .map(|(i, r)| (r.id.as_str(), i))
+                .collect();
             for request in &mut packet.requests {
-                request.url = site
-                    .index
-                    .record_urls
-                    .get(&(Kind::Requests, request.id.clone()))
-                    .cloned();
+                request.url = raised
+                    .get(request.id.as_str())
+                    .map(|&i| site.request_row(Kind::Requests, i).url.clone());
             }
             if let Some(p) = period {
                 packet.title = format!("Review packet: {} ({} to {})", p.name, p.from, p.to);
@@ -950,12 +946,7 @@ pub(super) fn page_path(site: &Site<'_>, page: &Page) -> String {
     match page {
         Page::Note(index) => format!("{}index.html", site.index.listing.note_urls[*index]),
         Page::Record(kind, index) => {
-            let record = if *kind == Kind::Requests {
-                &site.model.requests[*index]
-            } else {
-                &site.model.follow_ups[*index]
-            };
-            format!("{}index.html", site.request_row(record).url)
+            format!("{}index.html", site.request_row(*kind, *index).url)
         }
         Page::NotFound => "404.html".to_owned(),
         Page::Dashboard => "index.html".to_owned(),
