@@ -255,6 +255,15 @@ fn watch_follows_every_way_editors_save() {
     watch.next_build();
     assert!(shows(&site, "wins/index.html", "The migration"));
     common::assert_same_as_fresh(&vault, &site, "a section added in the settings");
+    // A line added above the win of a meeting without requests: only the win's line moves,
+    // which data.json shows.
+    let quiet = vault.path().join("1-1s/2026-11-03 Dana.md");
+    let text = "---\ntype: one-on-one\ndate: 2026-11-03\n---\n## Wins\n- Shipped it\n";
+    std::fs::write(&quiet, text).unwrap();
+    watch.next_build();
+    std::fs::write(&quiet, text.replace("## Wins", "Context.\n\n## Wins")).unwrap();
+    watch.next_build();
+    common::assert_same_as_fresh(&vault, &site, "a line added above a win");
     std::fs::write(vault.path().join("1-1s/chart.png"), b"\x89PNG\r\n").unwrap();
     watch.next_build();
     common::assert_same_as_fresh(&vault, &site, "an attachment added");

@@ -123,6 +123,7 @@ impl<T> Fragments<T> {
             last,
             by_key: None,
             missed: false,
+            shift: 0,
         }
     }
 
@@ -154,6 +155,9 @@ pub struct Run<'f, T> {
     by_key: Option<ByHash<usize>>,
     /// Whether the last piece asked for was not in its place.
     missed: bool,
+    /// How far the last piece found was from its place: pieces after one added or dropped
+    /// are all that far from theirs.
+    shift: isize,
 }
 
 impl<T> Run<'_, T> {
@@ -164,10 +168,11 @@ impl<T> Run<'_, T> {
             self.next.push(Some((key, Arc::new(render()?))));
         } else {
             let at = self.next.len();
-            let place = match self.last.get(at) {
+            let guess = at.wrapping_add_signed(self.shift);
+            let place = match self.last.get(guess) {
                 Some(Some((k, _))) if *k == key => {
                     self.missed = false;
-                    Some(at)
+                    Some(guess)
                 }
                 // One piece not in its place is most often one that changed: the others are
                 // looked up by key only from the second in a row (pieces that moved).
@@ -183,7 +188,11 @@ impl<T> Run<'_, T> {
                             .filter_map(|(i, piece)| piece.as_ref().map(|(k, _)| (*k, i)))
                             .collect()
                     });
-                    by_key.get(&key).copied()
+                    let found = by_key.get(&key).copied();
+                    if let Some(i) = found {
+                        self.shift = i as isize - at as isize;
+                    }
+                    found
                 }
             };
             let piece = match place.and_then(|i| self.last[i].take()) {
@@ -258,6 +267,34 @@ mod tests {
         // A key seen two builds ago but not in the last is rendered again.
         assert_eq!(list(&[3]), ["piece 3"]);
         assert_eq!(rendered.get(), 8);
+        // A long list, then one piece added in its middle and later two dropped: the pieces
+        // after them are found shifted, and only the new one is rendered.
+        let long: Vec<u64> = (10..40).collect();
+        list(&long);
+        assert_eq!(rendered.get(), 38);
+        let mut added = long.clone();
+        added.insert(15, 99);
+        let shown = list(&added);
+        assert_eq!(
+            shown,
+            added
+                .iter()
+                .map(|k| format!("piece {k}"))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(rendered.get(), 39);
+        let mut dropped = added.clone();
+        dropped.drain(5..7);
+        let shown = list(&dropped);
+        assert_eq!(
+            shown,
+            dropped
+                .iter()
+                .map(|k| format!("piece {k}"))
+                .collect::<Vec<_>>()
+        );
+        // The first piece after the gap is taken for a changed one.
+        assert_eq!(rendered.get(), 40);
         fragments.finish();
     }
 

@@ -787,21 +787,20 @@ impl<'a> Site<'a> {
                 (&note.path, &p.with, &p.template, p.recap_sent, &note.tags).hash(&mut data);
                 let mut count = 0;
                 for item in &note.items {
-                    let fields = (
-                        meeting.date,
-                        &title,
-                        &item.text,
-                        &*item.section,
-                        &item.id,
-                        item.line,
-                    );
+                    // The wins and decisions pages do not show an item's line, which a line
+                    // added above it moves: only data.json does.
+                    let fields = (meeting.date, &title, &item.text, &*item.section, &item.id);
                     match item.kind {
                         Kind::Wins => {
                             count += 1;
                             fields.hash(&mut wins);
+                            item.line.hash(&mut data);
                         }
-                        Kind::Outcomes => fields.hash(&mut outcomes),
-                        Kind::Priorities => fields.hash(&mut data),
+                        Kind::Outcomes => {
+                            fields.hash(&mut outcomes);
+                            item.line.hash(&mut data);
+                        }
+                        Kind::Priorities => (fields, item.line).hash(&mut data),
                         _ => {}
                     }
                 }
@@ -894,15 +893,43 @@ impl<'a> Site<'a> {
     /// The ledger row of a request or follow-up, for a page `root` away from the site root.
     fn row_html(&self, kind: Kind, index: usize, root: &str) -> Result<Html> {
         self.piece(("row", self.row_hash(kind, index), root), || {
-            #[derive(Serialize)]
-            struct Context<'c> {
-                root: &'c str,
-                r: &'c RequestRow,
-            }
-            let r = self.request_row(kind, index);
-            self.templates
-                .render("request-row.html", &Context { root, r })
+            self.render_row(kind, index, root)
         })
+    }
+
+    /// The ledger rows of some requests or follow-ups for a page `root` away from the site
+    /// root, kept as the list `name` between builds: a row is found in its place in the last
+    /// build's list, not looked up among every piece kept.
+    fn rows_html(
+        &self,
+        name: &'static str,
+        kind: Kind,
+        rows: impl Iterator<Item = usize>,
+        root: &str,
+    ) -> Result<Vec<Html>> {
+        let mut run = self.fragments.run(name);
+        rows.map(|index| {
+            let key = self.fragment_key(("row", self.row_hash(kind, index), root));
+            let fragment = run.next(key, || {
+                Ok(Fragment {
+                    html: Html::new(self.render_row(kind, index, root)?),
+                    uses: Vec::new(),
+                })
+            })?;
+            Ok(fragment.html.clone())
+        })
+        .collect()
+    }
+
+    fn render_row(&self, kind: Kind, index: usize, root: &str) -> Result<String> {
+        #[derive(Serialize)]
+        struct Context<'c> {
+            root: &'c str,
+            r: &'c RequestRow,
+        }
+        let r = self.request_row(kind, index);
+        self.templates
+            .render("request-row.html", &Context { root, r })
     }
 
     /// A meeting in a list of meetings.

@@ -324,12 +324,25 @@ pub(super) fn render_page(
                 ),
             };
             let rows = |kind: Kind, records: &[Record]| {
-                records
+                // Each list keeps its rows between builds under its own name.
+                let name = match (kind, filter) {
+                    (Kind::Requests, None) => "requests",
+                    (Kind::Requests, Some(Status::Open)) => "requests/open",
+                    (Kind::Requests, Some(Status::InProgress)) => "requests/in-progress",
+                    (Kind::Requests, Some(Status::Done)) => "requests/done",
+                    (Kind::Requests, Some(Status::Declined)) => "requests/declined",
+                    (_, None) => "follow-ups",
+                    (_, Some(Status::Open)) => "follow-ups/open",
+                    (_, Some(Status::InProgress)) => "follow-ups/in-progress",
+                    (_, Some(Status::Done)) => "follow-ups/done",
+                    (_, Some(Status::Declined)) => "follow-ups/declined",
+                };
+                let shown = records
                     .iter()
                     .enumerate()
                     .filter(|(_, r)| filter.is_none_or(|s| r.status == s))
-                    .map(|(i, _)| site.row_html(kind, i, &root))
-                    .collect::<Result<Vec<Html>>>()
+                    .map(|(i, _)| i);
+                site.rows_html(name, kind, shown, &root)
                     .map(|rows| List::new(rows, ROW_SEPARATOR))
             };
             let lists = [
