@@ -108,16 +108,12 @@ impl Model {
     /// Joins the notes of a vault like [`Model::build`], or gives the model of `cache` when
     /// it was joined from the same ledger.
     pub fn build_cached(vault: &Vault, today: Date, cache: &mut Cache) -> std::sync::Arc<Model> {
-        let key = key(vault, today);
+        let settings = settings(vault, today);
+        let notes = joined_from(vault);
+        let key = key_of(settings, &notes);
         if let Some(model) = cache.model.as_ref().filter(|m| m.key == key) {
             return std::sync::Arc::clone(model);
         }
-        let settings = settings(vault, today);
-        let notes: Vec<(u64, u64, Option<Date>)> = vault
-            .notes
-            .iter()
-            .map(|n| (crate::digest::of(&n.path), n.ledger, meeting_date(n)))
-            .collect();
         let changed = match (&cache.model, &cache.joined) {
             (Some(_), Some(joined))
                 if joined.settings == settings && joined.notes.len() == notes.len() =>
@@ -355,20 +351,30 @@ impl Model {
 }
 
 /// What a model is joined from: the date, the settings it reads, and what the ledger reads of
-/// each note.
+/// each note (see [`joined_from`]).
 fn key(vault: &Vault, today: Date) -> u64 {
+    key_of(settings(vault, today), &joined_from(vault))
+}
+
+fn key_of(settings: u64, notes: &[(u64, u64, Option<Date>)]) -> u64 {
     use std::hash::Hash;
-    crate::digest::with(|h| {
-        (today, vault.config.stale_after_days).hash(h);
-        for note in &vault.notes {
-            (&note.path, note.ledger).hash(h);
-        }
-    })
+    crate::digest::with(|h| (settings, notes).hash(h))
 }
 
 /// What a model is joined from besides the notes.
 fn settings(vault: &Vault, today: Date) -> u64 {
     crate::digest::of(&(today, vault.config.stale_after_days))
+}
+
+/// What a model is joined from of each note: a hash of its path, its ledger digest and its
+/// meeting date.
+fn joined_from(vault: &Vault) -> Vec<(u64, u64, Option<Date>)> {
+    use rayon::prelude::*;
+    vault
+        .notes
+        .par_iter()
+        .map(|n| (crate::digest::of(&n.path), n.ledger, meeting_date(n)))
+        .collect()
 }
 
 /// The date of a note that is a meeting with a date.

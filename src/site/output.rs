@@ -96,9 +96,14 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     Ok(resolved)
 }
 
-/// What the manifest of the last build held, kept in memory between the builds of `watch`.
+/// Files added and dropped by a build, beyond which its manifest is made again in one walk
+/// rather than changed in place.
+const FEW: usize = 64;
+
+/// What the manifest of the last build held, kept in memory between the builds of `watch`,
+/// and the memory its bytes were formatted in (a fresh buffer costs page faults).
 #[derive(Debug, Default)]
-pub struct Memory(Option<Files>);
+pub struct Memory(Option<Files>, Vec<u8>);
 
 /// A number in decimal, without the formatting machinery.
 fn decimal(out: &mut Vec<u8>, mut n: u64) {
@@ -127,15 +132,16 @@ fn hex(out: &mut Vec<u8>, n: u64) {
 }
 
 /// Writes the manifest of a build.
-fn save(root: &Path, current: &Files) -> Result<()> {
-    let mut manifest = Vec::with_capacity(current.len() * 96);
+fn save(root: &Path, current: &Files, manifest: &mut Vec<u8>) -> Result<()> {
+    manifest.clear();
+    manifest.reserve(current.len() * 96);
     for (rel, entry) in current {
-        hex(&mut manifest, entry.digest.hash);
+        hex(manifest, entry.digest.hash);
         manifest.push(b'-');
-        decimal(&mut manifest, entry.digest.len);
+        decimal(manifest, entry.digest.len);
         manifest.push(b'\t');
         match entry.inputs {
-            Some(inputs) => hex(&mut manifest, inputs),
+            Some(inputs) => hex(manifest, inputs),
             None => manifest.push(b'-'),
         }
         manifest.push(b'\t');
@@ -149,7 +155,7 @@ fn save(root: &Path, current: &Files) -> Result<()> {
     // Written whole or not at all: a build stopped halfway leaves the last manifest.
     let path = root.join(MANIFEST);
     let mut temp = crate::write::beside(root)?;
-    std::io::Write::write_all(&mut temp, &manifest).map_err(|e| Error::io(&path, e))?;
+    std::io::Write::write_all(&mut temp, manifest).map_err(|e| Error::io(&path, e))?;
     if exchange(temp.path(), &path) {
         // The temporary file now holds the last manifest: removed as it is dropped.
         return temp.close().map_err(|e| Error::io(&path, e));
@@ -556,7 +562,7 @@ impl Output {
         // Written before the build is reported: a watch stopped right after still leaves the
         // manifest of what is on disk.
         if changed || !self.root.join(MANIFEST).is_file() {
-            save(&self.root, &files)?;
+            save(&self.root, &files, &mut memory.1)?;
         }
         memory.0 = Some(files);
         Ok(Report {
@@ -570,26 +576,71 @@ impl Output {
 /// The manifest of a build: the files of the last one it kept as they were (`seen`), and
 /// those it wrote (`fresh`, sorted); with the files it no longer writes, and whether anything
 /// changed.
-fn merge(mut previous: Files, seen: &[bool], fresh: Files) -> (Files, Vec<String>, bool) {
-    // Most often (a rebuild of `watch`) every file is one of the last build's: those written
-    // again take their new entries in place.
-    let places: Option<Vec<usize>> = fresh.iter().map(|(rel, _)| place(&previous, rel)).collect();
-    if let Some(places) = places {
-        let mut covered = seen.to_vec();
-        for &i in &places {
-            covered[i] = true;
-        }
-        if covered.iter().all(|&c| c) {
-            let mut changed = false;
-            for ((_, entry), i) in fresh.into_iter().zip(places) {
-                if previous[i].1 != entry {
-                    changed = true;
-                    previous[i].1 = entry;
-                }
+fn merge(previous: Files, seen: &[bool], fresh: Files) -> (Files, Vec<String>, bool) {
+    // Most often (a rebuild of `watch`) nearly every file is one of the last build's: those
+    // written again take their new entries in place, and the few added or dropped are inserted
+    // or removed.
+    let places: Vec<std::result::Result<usize, usize>> = fresh
+        .iter()
+        .map(|(rel, _)| previous.binary_search_by(|(p, _)| p.as_str().cmp(rel)))
+        .collect();
+    let mut covered = seen.to_vec();
+    for &i in places.iter().flatten() {
+        covered[i] = true;
+    }
+    let added = places.iter().filter(|p| p.is_err()).count();
+    let dropped = covered.iter().filter(|&&c| !c).count();
+    if added + dropped <= FEW {
+        merge_in_place(previous, &covered, fresh, &places)
+    } else {
+        merge_walk(previous, seen, fresh)
+    }
+}
+
+/// [`merge`] of a few files added or dropped: `covered` says which of the last build's files
+/// this one kept or wrote, `places` where each file written is (or would be) among them.
+fn merge_in_place(
+    mut previous: Files,
+    covered: &[bool],
+    fresh: Files,
+    places: &[std::result::Result<usize, usize>],
+) -> (Files, Vec<String>, bool) {
+    let added = places.iter().filter(|p| p.is_err()).count();
+    let dropped = covered.iter().filter(|&&c| !c).count();
+    let mut changed = added + dropped > 0;
+    let mut additions = Vec::with_capacity(added);
+    for (file, &place) in fresh.into_iter().zip(places) {
+        match place {
+            Ok(i) if previous[i].1 != file.1 => {
+                changed = true;
+                previous[i].1 = file.1;
             }
-            return (previous, Vec::new(), changed);
+            Ok(_) => {}
+            Err(_) => additions.push(file),
         }
     }
+    let mut stale = Vec::with_capacity(dropped);
+    if dropped > 0 {
+        let mut kept = covered.iter();
+        previous.retain_mut(|(rel, _)| {
+            let keep = kept.next().is_some_and(|&c| c);
+            if !keep {
+                stale.push(std::mem::take(rel));
+            }
+            keep
+        });
+    }
+    for file in additions {
+        let at = previous
+            .binary_search_by(|(p, _)| p.as_str().cmp(&file.0))
+            .unwrap_or_else(|at| at);
+        previous.insert(at, file);
+    }
+    (previous, stale, changed)
+}
+
+/// [`merge`] of many files added or dropped.
+fn merge_walk(previous: Files, seen: &[bool], fresh: Files) -> (Files, Vec<String>, bool) {
     // Both lists are sorted: one walk makes the new manifest from what this build kept and
     // wrote, and finds what it no longer writes.
     let mut files: Files = Vec::with_capacity(previous.len().max(fresh.len()));
@@ -747,6 +798,41 @@ mod tests {
             (merged, stale, changed),
             (expected, vec!["b".to_owned()], true)
         );
+    }
+
+    proptest::proptest! {
+        /// A manifest changed in place says what one made again in a walk says.
+        #[test]
+        fn merging_in_place_is_merging_in_a_walk(
+            last in proptest::collection::btree_map("[a-e]{1,2}", 0u64..3, 0..12),
+            seen in proptest::collection::vec(proptest::bool::ANY, 12),
+            fresh in proptest::collection::btree_map("[a-e]{1,2}", 0u64..3, 0..12),
+        ) {
+            let files = |map: &std::collections::BTreeMap<String, u64>| -> Files {
+                map.iter()
+                    .map(|(rel, &hash)| {
+                        let entry = Entry { digest: digest(hash, 1), inputs: None, uses: Vec::new() };
+                        (rel.clone(), entry)
+                    })
+                    .collect()
+            };
+            let (last, fresh) = (files(&last), files(&fresh));
+            let seen = &seen[..last.len()];
+            let places: Vec<std::result::Result<usize, usize>> = fresh
+                .iter()
+                .map(|(rel, _)| last.binary_search_by(|(p, _)| p.as_str().cmp(rel)))
+                .collect();
+            let mut covered = seen.to_vec();
+            for &i in places.iter().flatten() {
+                covered[i] = true;
+            }
+            let (files, stale, changed) =
+                merge_in_place(last.clone(), &covered, fresh.clone(), &places);
+            let (walked, walked_stale, walked_changed) = merge_walk(last, seen, fresh);
+            proptest::prop_assert_eq!(&files, &walked);
+            proptest::prop_assert_eq!(&stale, &walked_stale);
+            proptest::prop_assert_eq!(changed || !stale.is_empty(), walked_changed || !walked_stale.is_empty());
+        }
     }
 
     #[test]
