@@ -189,13 +189,21 @@ fn encode_path(path: &str) -> String {
 /// Unique slugs in order: the second `a` becomes `a-2`. `status` is taken by the ledger's
 /// pages per status.
 fn unique_slugs<'n>(names: impl IntoIterator<Item = &'n str>) -> Vec<String> {
-    let names = names.into_iter();
+    let names: Vec<&str> = names.into_iter().collect();
+    let slugs: Vec<String> = names.par_iter().map(|name| slugify(name)).collect();
+    // Most often they are unique already: then nothing is copied.
+    let mut seen: std::collections::HashSet<&str> =
+        std::collections::HashSet::with_capacity(slugs.len() + 1);
+    seen.insert("status");
+    if slugs.iter().all(|slug| seen.insert(slug)) {
+        return slugs;
+    }
     let mut seen: std::collections::HashSet<String> =
-        std::collections::HashSet::with_capacity(names.size_hint().0 + 1);
+        std::collections::HashSet::with_capacity(slugs.len() + 1);
     seen.insert("status".to_owned());
-    names
-        .map(|name| {
-            let base = slugify(name);
+    slugs
+        .into_iter()
+        .map(|base| {
             let mut slug = base.clone();
             let mut n = 2;
             while seen.contains(&slug) {
@@ -898,8 +906,7 @@ impl<'a> Site<'a> {
     }
 
     /// The ledger rows of some requests or follow-ups for a page `root` away from the site
-    /// root, kept as the list `name` between builds: a row is found in its place in the last
-    /// build's list, not looked up among every piece kept.
+    /// root, kept as the list `name` between builds.
     fn rows_html(
         &self,
         name: &'static str,
@@ -907,18 +914,36 @@ impl<'a> Site<'a> {
         rows: impl Iterator<Item = usize>,
         root: &str,
     ) -> Result<Vec<Html>> {
+        self.list_html(
+            name,
+            rows,
+            |&index| self.fragment_key(("row", self.row_hash(kind, index), root)),
+            |&index| self.render_row(kind, index, root),
+        )
+    }
+
+    /// Pieces of a long list, kept as the list `name` between builds: a piece is found in its
+    /// place in the last build's list (or shifted, after pieces added or dropped), not looked
+    /// up among every piece kept.
+    fn list_html<I>(
+        &self,
+        name: &'static str,
+        pieces: impl Iterator<Item = I>,
+        key: impl Fn(&I) -> u64,
+        render: impl Fn(&I) -> Result<String>,
+    ) -> Result<Vec<Html>> {
         let mut run = self.fragments.run(name);
-        rows.map(|index| {
-            let key = self.fragment_key(("row", self.row_hash(kind, index), root));
-            let fragment = run.next(key, || {
-                Ok(Fragment {
-                    html: Html::new(self.render_row(kind, index, root)?),
-                    uses: Vec::new(),
-                })
-            })?;
-            Ok(fragment.html.clone())
-        })
-        .collect()
+        pieces
+            .map(|piece| {
+                let fragment = run.next(key(&piece), || {
+                    Ok(Fragment {
+                        html: Html::new(render(&piece)?),
+                        uses: Vec::new(),
+                    })
+                })?;
+                Ok(fragment.html.clone())
+            })
+            .collect()
     }
 
     fn render_row(&self, kind: Kind, index: usize, root: &str) -> Result<String> {
@@ -934,16 +959,24 @@ impl<'a> Site<'a> {
 
     /// A meeting in a list of meetings.
     fn meeting_html(&self, note: usize, root: &str) -> Result<Html> {
-        self.piece(("meeting", self.meeting_hashes[note], root), || {
-            #[derive(Serialize)]
-            struct Context<'c> {
-                root: &'c str,
-                m: MeetingRow,
-            }
-            let m = self.meeting_row(note);
-            self.templates
-                .render("meeting-row.html", &Context { root, m })
+        self.piece(self.meeting_key(note, root), || {
+            self.render_meeting(note, root)
         })
+    }
+
+    fn meeting_key<'r>(&self, note: usize, root: &'r str) -> (&'static str, u64, &'r str) {
+        ("meeting", self.meeting_hashes[note], root)
+    }
+
+    fn render_meeting(&self, note: usize, root: &str) -> Result<String> {
+        #[derive(Serialize)]
+        struct Context<'c> {
+            root: &'c str,
+            m: MeetingRow,
+        }
+        let m = self.meeting_row(note);
+        self.templates
+            .render("meeting-row.html", &Context { root, m })
     }
 
     /// A group of items (the wins of a month, the outcomes of a meeting), as the wins and
@@ -1442,11 +1475,13 @@ pub fn build_remembering(
     crate::timing::phase("fingerprint");
     let index = std::sync::Arc::clone(&site.index);
     let pages = index.pages.get_or_init(|| page_list(&site));
+    crate::timing::phase("page list");
     // Pages rendered from the same inputs by the last build are kept as they are.
     let keys: Vec<pages::Key> = pages
         .par_iter()
         .map(|(page, path)| (path.as_str(), pages::page_key(&site, page)))
         .collect();
+    crate::timing::phase("page keys: keys");
     let kept = out.unchanged_pages(&keys);
     crate::timing::phase("page keys");
     let mut attachments: BTreeSet<String> = BTreeSet::new();
@@ -1534,4 +1569,23 @@ pub fn build_remembering(
         rendered,
         output,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_made_unique_in_order() {
+        assert_eq!(
+            unique_slugs(["Dana", "Sam Lee", "b"]),
+            ["dana", "sam-lee", "b"]
+        );
+        // A second `a` becomes `a-2`, and a name that was `a-2` already becomes `a-2-2`;
+        // `status` is the ledger's.
+        assert_eq!(
+            unique_slugs(["a", "A", "a-2", "Status", "b"]),
+            ["a", "a-2", "a-2-2", "status-2", "b"]
+        );
+    }
 }

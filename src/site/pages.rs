@@ -129,20 +129,17 @@ pub(super) fn render_page(
                 .filter(|r| r.resolved.is_some())
                 .map(|r| r.days_open(model.today))
                 .collect();
-            let mut months: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+            use chrono::Datelike;
+            let month = |d: Date| (d.year(), d.month());
+            let mut months: BTreeMap<(i32, u32), (usize, usize)> = BTreeMap::new();
             for r in &model.requests {
-                months
-                    .entry(r.raised.format("%Y-%m").to_string())
-                    .or_default()
-                    .0 += 1;
+                months.entry(month(r.raised)).or_default().0 += 1;
                 if let Some(day) = r.resolved {
-                    months.entry(day.format("%Y-%m").to_string()).or_default().1 += 1;
+                    months.entry(month(day)).or_default().1 += 1;
                 }
             }
             // Up to this month, so a quiet stretch at the end shows too.
-            months
-                .entry(model.today.format("%Y-%m").to_string())
-                .or_default();
+            months.entry(month(model.today)).or_default();
             let months = fill_months(months);
             let recent = model
                 .meetings
@@ -184,7 +181,7 @@ pub(super) fn render_page(
                 open: open.len(),
                 answered: resolved_days.len(),
                 median_days: median(&mut resolved_days),
-                wins: model.items(vault, Kind::Wins).len(),
+                wins: site.wins_count,
             };
             write_page(
                 out,
@@ -207,12 +204,13 @@ pub(super) fn render_page(
                 common: Common<'a>,
                 meetings: Html,
             }
-            let meetings = model
-                .meetings
-                .iter()
-                .rev()
-                .map(|m| site.meeting_html(m.note, "../"))
-                .collect::<Result<Vec<Html>>>()?;
+            let root = "../";
+            let meetings = site.list_html(
+                "meetings",
+                model.meetings.iter().rev(),
+                |m| site.fragment_key(site.meeting_key(m.note, root)),
+                |m| site.render_meeting(m.note, root),
+            )?;
             let lists = [List::new(meetings, MEETING_SEPARATOR)];
             write_page_with_lists(
                 out,
@@ -982,22 +980,15 @@ pub(super) fn page_path(site: &Site<'_>, page: &Page) -> String {
 }
 
 /// Every month from the first to the last, so quiet months show as gaps.
-fn fill_months(counts: BTreeMap<String, (usize, usize)>) -> Vec<(String, usize, usize)> {
-    let parse = |m: &str| -> Option<(i32, u32)> {
-        Some((m.get(..4)?.parse().ok()?, m.get(5..7)?.parse().ok()?))
-    };
-    let (Some(first), Some(last)) = (
-        counts.keys().next().and_then(|m| parse(m)),
-        counts.keys().last().and_then(|m| parse(m)),
-    ) else {
+fn fill_months(counts: BTreeMap<(i32, u32), (usize, usize)>) -> Vec<(String, usize, usize)> {
+    let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().last()) else {
         return Vec::new();
     };
     let mut months = Vec::new();
     let (mut year, mut month) = first;
     while (year, month) <= last {
-        let key = format!("{year:04}-{month:02}");
-        let (raised, resolved) = counts.get(&key).copied().unwrap_or_default();
-        months.push((key, raised, resolved));
+        let (raised, resolved) = counts.get(&(year, month)).copied().unwrap_or_default();
+        months.push((format!("{year:04}-{month:02}"), raised, resolved));
         month += 1;
         if month > 12 {
             month = 1;
