@@ -255,7 +255,9 @@ impl Model {
                 .map(|(record, _)| record)
                 .peekable();
             let mut joined = joined.0.into_iter().zip(joined.1).peekable();
-            let (mut records, mut warnings) = (Vec::new(), Vec::new());
+            let count = kept.size_hint().1.unwrap_or(0) + joined.len();
+            let (mut records, mut warnings) =
+                (Vec::with_capacity(count), Vec::with_capacity(count));
             loop {
                 let next = match (kept.peek(), joined.peek()) {
                     (Some(k), Some(j)) if first(&k.0) < first(&j.0) => kept.next(),

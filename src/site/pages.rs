@@ -64,7 +64,8 @@ fn write_page_with_lists(
 ) -> Result<()> {
     let mut html = Vec::with_capacity(16 * 1024);
     templates.render_into(template, context, &mut html)?;
-    let mut parts: Vec<&[u8]> = Vec::new();
+    let rows: usize = lists.iter().map(|list| list.rows.len()).sum();
+    let mut parts: Vec<&[u8]> = Vec::with_capacity(2 * rows + 2 * lists.len() + 1);
     let mut rest: &[u8] = &html;
     let marker = LIST_MARKER.as_bytes();
     while let Some(at) = rest.windows(marker.len()).position(|w| w == marker) {
