@@ -25,6 +25,7 @@ use fragments::Fragment;
 use output::Output;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -188,9 +189,9 @@ fn encode_path(path: &str) -> String {
 
 /// Unique slugs in order: the second `a` becomes `a-2`. `status` is taken by the ledger's
 /// pages per status.
-fn unique_slugs<'n>(names: impl IntoIterator<Item = &'n str>) -> Vec<String> {
+fn unique_slugs<'n>(names: impl IntoIterator<Item = &'n str>) -> Vec<Cow<'n, str>> {
     let names: Vec<&str> = names.into_iter().collect();
-    let slugs: Vec<String> = names.par_iter().map(|name| slugify(name)).collect();
+    let slugs: Vec<Cow<str>> = names.par_iter().map(|name| slug_of(name)).collect();
     // Most often they are unique already: then nothing is copied.
     let mut seen: std::collections::HashSet<&str> =
         std::collections::HashSet::with_capacity(slugs.len() + 1);
@@ -204,16 +205,32 @@ fn unique_slugs<'n>(names: impl IntoIterator<Item = &'n str>) -> Vec<String> {
     slugs
         .into_iter()
         .map(|base| {
-            let mut slug = base.clone();
+            let mut slug = base.to_string();
             let mut n = 2;
             while seen.contains(&slug) {
                 slug = format!("{base}-{n}");
                 n += 1;
             }
             seen.insert(slug.clone());
-            slug
+            Cow::Owned(slug)
         })
         .collect()
+}
+
+/// The slug of a name, borrowed when the name is one already (as most IDs are).
+fn slug_of(name: &str) -> Cow<'_, str> {
+    let plain = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
+    let bytes = name.as_bytes();
+    let is_slug = bytes.first().copied().is_some_and(plain)
+        && bytes.last().copied().is_some_and(plain)
+        && bytes
+            .windows(2)
+            .all(|w| plain(w[1]) || (w[1] == b'-' && plain(w[0])));
+    if is_slug {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(slugify(name))
+    }
 }
 
 fn tag_path(tag: &str) -> String {
@@ -304,6 +321,8 @@ struct Listing {
     tags: BTreeMap<String, Vec<usize>>,
     /// For each note, its position among the meetings.
     positions: Vec<Option<usize>>,
+    /// For each note, the people of the meeting (indexes of `people`).
+    people_of: Vec<Vec<usize>>,
     periods: Vec<review::Period>,
     /// A hash of the URLs, people, attachments and periods: every page depends on them.
     digest: u64,
@@ -320,8 +339,10 @@ struct Index {
     /// For each person of the listing, the requests raised in any of their meetings, as
     /// indexes of the model's, in its order.
     person_requests: Vec<Vec<usize>>,
-    /// For each note, the records it mentions.
-    mentions: Vec<Vec<(Kind, usize)>>,
+    /// The records each note mentions: those of note `n` are
+    /// `mentioned[mention_starts[n]..mention_starts[n + 1]]`.
+    mention_starts: Vec<usize>,
+    mentioned: Vec<(Kind, usize)>,
     /// The ledger rows of requests and of follow-ups, in the order of the model's records.
     rows: [Vec<Row>; 2],
     /// Every page of the site and its file, made once for the index (they follow from it).
@@ -435,7 +456,10 @@ impl Listing {
                     people[index].meetings.push(meeting.note);
                 }
             }
-            let slugs = unique_slugs(people.iter().map(|p| p.name.as_str()));
+            let slugs: Vec<String> = unique_slugs(people.iter().map(|p| p.name.as_str()))
+                .into_iter()
+                .map(Cow::into_owned)
+                .collect();
             for (person, slug) in people.iter_mut().zip(slugs) {
                 person.slug = slug;
                 person.note = vault.notes.iter().position(|n| {
@@ -452,9 +476,15 @@ impl Listing {
             for (i, meeting) in model.meetings.iter().enumerate() {
                 positions[meeting.note] = Some(i);
             }
-            (people, person_by_name, tags, positions)
+            let mut people_of: Vec<Vec<usize>> = vec![Vec::new(); vault.notes.len()];
+            for (index, person) in people.iter().enumerate() {
+                for &note in &person.meetings {
+                    people_of[note].push(index);
+                }
+            }
+            (people, person_by_name, tags, positions, people_of)
         };
-        let ((note_urls, links), (people, person_by_name, tags, positions)) =
+        let ((note_urls, links), (people, person_by_name, tags, positions, people_of)) =
             rayon::join(urls_and_links, people_and_tags);
         let digest = {
             use std::hash::Hash;
@@ -483,6 +513,7 @@ impl Listing {
             person_by_name,
             tags,
             positions,
+            people_of,
             periods,
             digest,
             meeting_memo: Default::default(),
@@ -499,6 +530,11 @@ impl Listing {
 }
 
 impl Index {
+    /// The records note `note` mentions, each once, in the order of the model's.
+    fn mentions(&self, note: usize) -> &[(Kind, usize)] {
+        &self.mentioned[self.mention_starts[note]..self.mention_starts[note + 1]]
+    }
+
     /// What an index is made from: its listing and the model (which stands for the ledger
     /// every note's path, kind and date).
     fn key(listing: u64, model: &Model) -> u64 {
@@ -550,57 +586,74 @@ impl Index {
         listing: std::sync::Arc<Listing>,
         previous: Option<&Index>,
     ) -> Index {
-        let record_urls = || {
-            [
-                (&model.requests, "requests"),
-                (&model.follow_ups, "follow-ups"),
-            ]
-            .map(|(records, folder)| {
-                unique_slugs(records.iter().map(|r| r.id.as_str()))
-                    .into_par_iter()
-                    .map(|slug| format!("{folder}/{slug}/"))
-                    .collect::<Vec<String>>()
-            })
+        let slugs = || {
+            [&model.requests, &model.follow_ups]
+                .map(|records| unique_slugs(records.iter().map(|r| r.id.as_str())))
         };
         // What each note mentions, and each person's requests, from one pass over every
-        // mention.
+        // mention (and one to count them).
         let mentions = || {
-            let mut people_of: Vec<Vec<usize>> = vec![Vec::new(); vault.notes.len()];
-            for (index, person) in listing.people.iter().enumerate() {
-                for &note in &person.meetings {
-                    people_of[note].push(index);
+            let records = || {
+                [
+                    (Kind::Requests, &model.requests),
+                    (Kind::FollowUps, &model.follow_ups),
+                ]
+                .into_iter()
+                .flat_map(|(kind, records)| {
+                    records.iter().enumerate().map(move |(i, r)| (kind, i, r))
+                })
+            };
+            let mut starts = vec![0usize; vault.notes.len() + 1];
+            for (_, _, record) in records() {
+                for event in &record.events {
+                    starts[event.note + 1] += 1;
                 }
             }
+            for n in 1..starts.len() {
+                starts[n] += starts[n - 1];
+            }
+            let mut mentioned = vec![(Kind::Requests, 0); starts[vault.notes.len()]];
+            let mut filled = starts.clone();
             let mut person_requests: Vec<Vec<usize>> = vec![Vec::new(); listing.people.len()];
-            let mut mentions = vec![Vec::new(); vault.notes.len()];
-            for (kind, records) in [
-                (Kind::Requests, &model.requests),
-                (Kind::FollowUps, &model.follow_ups),
-            ] {
-                for (i, record) in records.iter().enumerate() {
-                    for event in &record.events {
-                        if mentions[event.note].last() != Some(&(kind, i)) {
-                            mentions[event.note].push((kind, i));
-                        }
-                        if kind != Kind::Requests {
-                            continue;
-                        }
-                        for &person in &people_of[event.note] {
-                            if person_requests[person].last() != Some(&i) {
-                                person_requests[person].push(i);
-                            }
+            for (kind, i, record) in records() {
+                for event in &record.events {
+                    let note = event.note;
+                    if filled[note] > starts[note] && mentioned[filled[note] - 1] == (kind, i) {
+                        continue;
+                    }
+                    mentioned[filled[note]] = (kind, i);
+                    filled[note] += 1;
+                    if kind != Kind::Requests {
+                        continue;
+                    }
+                    for &person in &listing.people_of[note] {
+                        if person_requests[person].last() != Some(&i) {
+                            person_requests[person].push(i);
                         }
                     }
                 }
             }
-            (mentions, person_requests)
+            // A record mentioned twice in a note takes one place: the list is closed up.
+            let mut starts_closed = Vec::with_capacity(starts.len());
+            let mut closed = Vec::with_capacity(mentioned.len());
+            for note in 0..vault.notes.len() {
+                starts_closed.push(closed.len());
+                closed.extend_from_slice(&mentioned[starts[note]..filled[note]]);
+            }
+            starts_closed.push(closed.len());
+            (starts_closed, closed, person_requests)
         };
-        let (record_urls, (mentions, person_requests)) = rayon::join(record_urls, mentions);
+        let (slugs, (mention_starts, mentioned, person_requests)) = rayon::join(slugs, mentions);
         crate::timing::phase("index: record urls, mentions");
         // A row is made from its record, the listing (people, the date) and its URL: made
         // again only when the record's mentions or its URL changed.
         let digests: Vec<u64> = vault.notes.iter().map(|n| n.digest).collect();
-        let rows = |records: &[Record], urls: &[String], kind: Kind| -> Vec<Row> {
+        let rows = |records: &[Record], slugs: &[Cow<str>], kind: Kind| -> Vec<Row> {
+            let folder = if kind == Kind::Requests {
+                "requests"
+            } else {
+                "follow-ups"
+            };
             let old: HashMap<&str, &Row> = previous
                 .map(|p| &p.rows[usize::from(kind == Kind::FollowUps)])
                 .into_iter()
@@ -609,12 +662,19 @@ impl Index {
                 .collect();
             records
                 .par_iter()
-                .zip(urls)
-                .map(|(record, url)| {
+                .zip(slugs)
+                .map(|(record, slug)| {
                     let mentions = mentions_hash(record, &digests);
+                    // `folder/slug/`, compared without making it.
+                    let at = |url: &str| {
+                        url.strip_prefix(folder)
+                            .and_then(|u| u.strip_prefix('/'))
+                            .and_then(|u| u.strip_prefix(&**slug))
+                            == Some("/")
+                    };
                     let kept = old
                         .get(record.id.as_str())
-                        .filter(|row| row.mentions == mentions && row.row.url == *url);
+                        .filter(|row| row.mentions == mentions && at(&row.row.url));
                     match kept {
                         Some(row) => Row {
                             row: std::sync::Arc::clone(&row.row),
@@ -622,7 +682,8 @@ impl Index {
                             mentions,
                         },
                         None => {
-                            let row = compute_row(&listing, vault, model, record, url);
+                            let url = format!("{folder}/{slug}/");
+                            let row = compute_row(&listing, vault, model, record, &url);
                             Row {
                                 hash: crate::digest::of(&row),
                                 row: std::sync::Arc::new(row),
@@ -633,17 +694,18 @@ impl Index {
                 })
                 .collect()
         };
-        let [request_urls, follow_up_urls] = &record_urls;
+        let [request_slugs, follow_up_slugs] = &slugs;
         let (requests, follow_ups) = rayon::join(
-            || rows(&model.requests, request_urls, Kind::Requests),
-            || rows(&model.follow_ups, follow_up_urls, Kind::FollowUps),
+            || rows(&model.requests, request_slugs, Kind::Requests),
+            || rows(&model.follow_ups, follow_up_slugs, Kind::FollowUps),
         );
         crate::timing::phase("index: rows");
         Index {
             key,
             listing,
             person_requests,
-            mentions,
+            mention_starts,
+            mentioned,
             rows: [requests, follow_ups],
             pages: std::sync::OnceLock::new(),
         }
@@ -1375,7 +1437,7 @@ fn periods(vault: &Vault, model: &Model) -> Vec<review::Period> {
         .filter_map(|(p, slug)| {
             Some(review::Period {
                 name: p.name.clone(),
-                slug,
+                slug: slug.into_owned(),
                 from: crate::date::parse(&p.from)?,
                 to: crate::date::parse(&p.to)?,
             })
@@ -1587,5 +1649,13 @@ mod tests {
             unique_slugs(["a", "A", "a-2", "Status", "b"]),
             ["a", "a-2", "a-2-2", "status-2", "b"]
         );
+    }
+
+    proptest::proptest! {
+        /// A name taken as its own slug is one `slugify` leaves as it is.
+        #[test]
+        fn a_name_is_its_own_slug_only_when_slugify_agrees(name in "[a-zA-Z0-9_ -]{0,8}|\\PC{0,6}") {
+            proptest::prop_assert_eq!(slug_of(&name), slugify(&name));
+        }
     }
 }

@@ -250,7 +250,9 @@ pub(super) fn render_page(
                 };
                 let previous = neighbour(position.and_then(|p| p.checked_sub(1)));
                 let next = neighbour(position.map(|p| p + 1));
-                let mentioned: Vec<&RequestRow> = site.index.mentions[*index]
+                let mentioned: Vec<&RequestRow> = site
+                    .index
+                    .mentions(*index)
                     .iter()
                     .map(|&(kind, i)| site.request_row(kind, i))
                     .collect();
@@ -849,7 +851,7 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> u64 {
             note.date
                 .and_then(|d| review::note_commit(&note.path, d, &site.provenance))
                 .hash(&mut h);
-            for &(kind, i) in &site.index.mentions[*index] {
+            for &(kind, i) in site.index.mentions(*index) {
                 site.row_hash(kind, i).hash(&mut h);
             }
             if let Some(position) = site.index.listing.positions[*index] {
