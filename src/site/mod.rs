@@ -328,6 +328,8 @@ struct Listing {
     digest: u64,
     /// The hashes of each meeting of the last build, with the digest of its note then.
     meeting_memo: std::sync::Mutex<Vec<(u64, MeetingHashes)>>,
+    /// Every page but the records', with its file, in the order of the files.
+    pages: std::sync::OnceLock<Vec<(Page, String)>>,
 }
 
 /// What pages need of the ledger, indexed once on top of a [`Listing`]: record URLs, which
@@ -517,6 +519,7 @@ impl Listing {
             periods,
             digest,
             meeting_memo: Default::default(),
+            pages: std::sync::OnceLock::new(),
         }
     }
 
@@ -1386,40 +1389,60 @@ impl Page {
 
 /// Every page of the site, with its file, in the order of the files (the manifest's).
 fn page_list(site: &Site<'_>) -> Vec<(Page, String)> {
-    let mut pages = vec![
-        Page::Requests(None),
-        Page::Decisions,
-        Page::Wins,
-        Page::Dashboard,
-        Page::Meetings,
-        Page::People,
-        Page::Tags,
-        Page::NotFound,
-    ];
-    pages.extend(
-        [
-            Status::Open,
-            Status::InProgress,
-            Status::Done,
-            Status::Declined,
-        ]
-        .map(|s| Page::Requests(Some(s))),
-    );
-    pages.extend((0..site.vault.notes.len()).map(Page::Note));
-    pages.extend((0..site.model.requests.len()).map(|i| Page::Record(Kind::Requests, i)));
-    pages.extend((0..site.model.follow_ups.len()).map(|i| Page::Record(Kind::FollowUps, i)));
-    pages.extend((0..site.index.listing.people.len()).map(Page::Person));
-    pages.extend(site.index.listing.tags.keys().cloned().map(Page::Tag));
-    pages.push(Page::Review(None));
-    pages.extend((0..site.index.listing.periods.len()).map(|i| Page::Review(Some(i))));
-    let mut pages: Vec<(Page, String)> = pages
-        .into_par_iter()
-        .map(|page| {
-            let path = pages::page_path(site, &page);
-            (page, path)
-        })
+    let with_paths = |pages: Vec<Page>| -> Vec<(Page, String)> {
+        let mut pages: Vec<(Page, String)> = pages
+            .into_par_iter()
+            .map(|page| {
+                let path = pages::page_path(site, &page);
+                (page, path)
+            })
+            .collect();
+        pages.par_sort_unstable_by(|a, b| a.1.cmp(&b.1));
+        pages
+    };
+    // Every page but the records' follows from the listing: made once for it.
+    let listed = site.index.listing.pages.get_or_init(|| {
+        let mut pages = vec![
+            Page::Requests(None),
+            Page::Decisions,
+            Page::Wins,
+            Page::Dashboard,
+            Page::Meetings,
+            Page::People,
+            Page::Tags,
+            Page::NotFound,
+        ];
+        pages.extend(
+            [
+                Status::Open,
+                Status::InProgress,
+                Status::Done,
+                Status::Declined,
+            ]
+            .map(|s| Page::Requests(Some(s))),
+        );
+        pages.extend((0..site.vault.notes.len()).map(Page::Note));
+        pages.extend((0..site.index.listing.people.len()).map(Page::Person));
+        pages.extend(site.index.listing.tags.keys().cloned().map(Page::Tag));
+        pages.push(Page::Review(None));
+        pages.extend((0..site.index.listing.periods.len()).map(|i| Page::Review(Some(i))));
+        with_paths(pages)
+    });
+    let mut records: Vec<Page> = (0..site.model.requests.len())
+        .map(|i| Page::Record(Kind::Requests, i))
         .collect();
-    pages.par_sort_unstable_by(|a, b| a.1.cmp(&b.1));
+    records.extend((0..site.model.follow_ups.len()).map(|i| Page::Record(Kind::FollowUps, i)));
+    let records = with_paths(records);
+    // Both in the order of their files: merged.
+    let mut pages = Vec::with_capacity(listed.len() + records.len());
+    let mut listed = listed.iter().peekable();
+    for record in records {
+        while let Some(page) = listed.next_if(|page| page.1 < record.1) {
+            pages.push(page.clone());
+        }
+        pages.push(record);
+    }
+    pages.extend(listed.cloned());
     pages
 }
 
