@@ -86,17 +86,22 @@ pub struct Cached {
     provenance: Option<std::sync::Arc<Provenance>>,
 }
 
+/// The commit the vault's history is at, if it is a git repository with one.
+pub fn head(vault: &Path) -> Option<String> {
+    Command::new("git")
+        .arg("-C")
+        .arg(vault)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+}
+
 impl Cached {
-    /// The provenance of the vault's history as of now.
-    pub fn get(&mut self, vault: &Path) -> std::sync::Arc<Provenance> {
-        let head = Command::new("git")
-            .arg("-C")
-            .arg(vault)
-            .args(["rev-parse", "HEAD"])
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    /// The provenance of the vault's history at `head` (see [`head`]): read again only when
+    /// the history moved.
+    pub fn at(&mut self, vault: &Path, head: Option<String>) -> std::sync::Arc<Provenance> {
         match &self.provenance {
             Some(known) if head == self.head => std::sync::Arc::clone(known),
             _ => {

@@ -129,6 +129,11 @@ pub fn rebuild(
 ) -> Rebuild {
     let started = Instant::now();
     crate::timing::phase("rebuild starts");
+    // Asking git where the history is takes a process: done beside reading and joining.
+    let head = {
+        let root = root.to_path_buf();
+        std::thread::spawn(move || crate::provenance::head(&root))
+    };
     let vault = vault::load_changed(root, &mut state.notes, changed);
     crate::timing::phase("load the changed notes");
     let today = date::today();
@@ -143,7 +148,7 @@ pub fn rebuild(
         &site::Options {
             out: options.out.clone(),
             force: options.force,
-            provenance: Some(state.history.get(root)),
+            provenance: Some(state.history.at(root, head.join().unwrap_or(None))),
         },
         &mut state.output,
     );

@@ -916,17 +916,17 @@ impl<'a> Site<'a> {
             h
         };
         let mut rows = start();
-        let mut history = start();
-        for (row, events) in self.record_hashes.iter().flatten() {
+        for (row, _) in self.record_hashes.iter().flatten() {
             row.hash(&mut rows);
-            events.hash(&mut history);
         }
         self.rows_hash = rows.finish();
         let mut meetings_hash = start();
         let mut wins = start();
         let mut outcomes = start();
         let mut data = start();
-        (self.rows_hash, history.finish()).hash(&mut data);
+        // data.json shows of each record what the model holds (the model's key stands for
+        // it), not the details under its mentions: a note edited elsewhere leaves it alone.
+        (self.rows_hash, self.model.key).hash(&mut data);
         for (row, w, o, d, _) in &meetings {
             row.hash(&mut meetings_hash);
             w.hash(&mut wins);
@@ -1530,6 +1530,7 @@ pub fn build_remembering(
 ) -> Result<Report> {
     let out =
         Output::open_remembering(&options.out, &vault.root, options.force, &mut memory.output)?;
+    crate::timing::phase("open the output");
     let stamp = SiteTemplates::stamp(&vault.root, &vault.config);
     let templates = match &memory.templates {
         Some((known, templates)) if *known == stamp => std::sync::Arc::clone(templates),
