@@ -64,6 +64,10 @@ impl Provenance {
 
     /// The first commit of a note.
     pub fn note(&self, path: &str) -> Option<&Commit> {
+        // Without history, not even the path is hashed.
+        if self.notes.is_empty() {
+            return None;
+        }
         self.notes.get(path)
     }
 

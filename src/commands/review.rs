@@ -33,13 +33,26 @@ pub fn request_commit(
     vault: &Vault,
     provenance: &Provenance,
 ) -> Option<CommitInfo> {
+    let (commit, meeting) = request_commit_of(record, vault, provenance)?;
+    Some(info(commit, meeting))
+}
+
+/// The commit [`request_commit`] tells of, and the meeting it is compared with.
+pub fn request_commit_of<'p>(
+    record: &Record,
+    vault: &Vault,
+    provenance: &'p Provenance,
+) -> Option<(&'p crate::provenance::Commit, Date)> {
+    if provenance.is_empty() {
+        return None;
+    }
     let first = record.events.first()?;
     let note = &vault.notes[first.note];
     let commit = provenance
         .block(&record.id)
         .filter(|_| record.explicit_id)
         .or_else(|| provenance.note(&note.path))?;
-    Some(info(commit, first.meeting))
+    Some((commit, first.meeting))
 }
 
 /// The first commit of a meeting note.

@@ -449,32 +449,28 @@ impl Output {
         self.unchanged_pages(&[(rel, inputs)]).pop().flatten()
     }
 
-    /// [`Output::unchanged_page`] for many pages at once. Pages sorted by path are matched
-    /// with the manifest (sorted too) in one walk; others are looked up one by one.
+    /// [`Output::unchanged_page`] for many pages at once, given in the order of their paths
+    /// (as the site lists them): they are matched with the manifest (sorted too) in one walk.
     pub fn unchanged_pages<P: AsRef<str> + Sync>(
         &self,
         pages: &[(P, u64)],
     ) -> Vec<Option<&[String]>> {
         use rayon::prelude::*;
-        let sorted = pages.windows(2).all(|w| w[0].0.as_ref() < w[1].0.as_ref());
-        let places: Vec<Option<usize>> = if sorted {
-            let mut at = 0;
-            pages
-                .iter()
-                .map(|(rel, _)| {
-                    let rel = rel.as_ref();
-                    while at < self.previous.len() && self.previous[at].0.as_str() < rel {
-                        at += 1;
-                    }
-                    (at < self.previous.len() && self.previous[at].0 == rel).then_some(at)
-                })
-                .collect()
-        } else {
-            pages
-                .par_iter()
-                .map(|(rel, _)| self.previous(rel.as_ref()).map(|(i, _)| i))
-                .collect()
-        };
+        debug_assert!(
+            pages.windows(2).all(|w| w[0].0.as_ref() < w[1].0.as_ref()),
+            "pages are given in the order of their paths"
+        );
+        let mut at = 0;
+        let places: Vec<Option<usize>> = pages
+            .iter()
+            .map(|(rel, _)| {
+                let rel = rel.as_ref();
+                while at < self.previous.len() && self.previous[at].0.as_str() < rel {
+                    at += 1;
+                }
+                (at < self.previous.len() && self.previous[at].0 == rel).then_some(at)
+            })
+            .collect();
         let kept: Vec<Option<&[String]>> = pages
             .par_iter()
             .zip(places)

@@ -848,8 +848,10 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> u64 {
         Page::Note(index) => {
             let note = &site.vault.notes[*index];
             (site.global, note.digest).hash(&mut h);
+            // The commit, not what a page shows of it (which follows from it and the date).
             note.date
-                .and_then(|d| review::note_commit(&note.path, d, &site.provenance))
+                .and_then(|_| site.provenance.note(&note.path))
+                .map(|c| (&c.hash, c.date))
                 .hash(&mut h);
             for &(kind, i) in site.index.mentions(*index) {
                 site.row_hash(kind, i).hash(&mut h);
@@ -874,7 +876,9 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> u64 {
             let (row_hash, events) =
                 site.record_hashes[usize::from(*kind == Kind::FollowUps)][*index];
             (site.global, row_hash, events).hash(&mut h);
-            review::request_commit(record, site.vault, &site.provenance).hash(&mut h);
+            review::request_commit_of(record, site.vault, &site.provenance)
+                .map(|(c, meeting)| (&c.hash, c.date, meeting))
+                .hash(&mut h);
         }
         Page::NotFound => {
             site.global.hash(&mut h);
