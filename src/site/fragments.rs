@@ -45,6 +45,9 @@ pub struct Fragment {
 /// How many builds a piece no build used is kept for.
 const KEPT_FOR: u32 = 100;
 
+/// How often pieces are swept.
+const SWEPT_EVERY: u32 = 16;
+
 /// The pieces of a list in order, with their keys (`None` once taken).
 type Pieces<T> = Vec<Option<(u64, Arc<T>)>>;
 
@@ -129,13 +132,16 @@ impl<T> Fragments<T> {
 
     /// Ends a build. A piece is kept while one of the last [`KEPT_FOR`] builds used it: most
     /// rebuilds render a few pages, and the rows of a ledger not shown again for a while are
-    /// still there when it is.
+    /// still there when it is. Pieces are swept every [`SWEPT_EVERY`] builds (going through
+    /// all of them takes about a millisecond), so an unused one may stay that much longer.
     pub fn finish(&mut self) {
         let build = self.build;
-        self.pieces
-            .get_mut()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|_, (_, used)| build.wrapping_sub(*used) < KEPT_FOR);
+        if build % SWEPT_EVERY == 0 {
+            self.pieces
+                .get_mut()
+                .unwrap_or_else(|e| e.into_inner())
+                .retain(|_, (_, used)| build.wrapping_sub(*used) < KEPT_FOR);
+        }
         self.build = build.wrapping_add(1);
     }
 }

@@ -1644,6 +1644,7 @@ pub fn build_remembering(
     drop(site);
     memory.fragments.finish();
     memory.json.finish();
+    crate::timing::phase("sweep the pieces kept");
     let output = out.finish_remembering(&mut memory.output)?;
     crate::timing::phase("manifest");
     // Freeing ten thousand notes takes a while: it is done beside whatever comes next (the
