@@ -171,25 +171,27 @@ impl Packet {
             .filter(|m| in_period(m.date))
             .collect();
         let items = |kind: Kind| -> Vec<PacketItem> {
-            meetings
+            let mut items = Vec::new();
+            for m in meetings
                 .iter()
-                .flat_map(|m| {
-                    vault.notes[m.note]
-                        .items
-                        .iter()
-                        .filter(move |i| i.kind == kind)
-                        .map(move |i| PacketItem {
-                            date: m.date.to_string(),
-                            meeting: meeting_title(m.note),
-                            label: if i.section.eq_ignore_ascii_case("outcomes") {
-                                String::new()
-                            } else {
-                                i.section.to_string()
-                            },
-                            text: plain_text(&i.text),
-                        })
-                })
-                .collect()
+                .filter(|m| vault.notes[m.note].kinds().has(kind))
+            {
+                // The date and title once per meeting, not once per item.
+                let (date, meeting) = (m.date.to_string(), meeting_title(m.note));
+                for i in vault.notes[m.note].items.iter().filter(|i| i.kind == kind) {
+                    items.push(PacketItem {
+                        date: date.clone(),
+                        meeting: meeting.clone(),
+                        label: if i.section.eq_ignore_ascii_case("outcomes") {
+                            String::new()
+                        } else {
+                            i.section.to_string()
+                        },
+                        text: plain_text(&i.text),
+                    });
+                }
+            }
+            items
         };
         let records: Vec<&Record> = model
             .requests
