@@ -72,8 +72,11 @@ pub(super) fn data_json(site: &Site<'_>, out: &mut dyn Write) -> Result<()> {
     write!(out, "{{\"generated\":{},", json(&model.today.to_string())?).map_err(io)?;
     let mut array = Array::open(out, "meetings")?;
     let mut run = site.json.run("meetings.json");
+    // Each piece's key: what the pieces of its array have in common, and its own numbers.
+    let day = |d: Date| d.to_epoch_days() as u64;
+    let meeting_seed = site.fragment_key("meeting.json");
     for m in &model.meetings {
-        let key = site.fragment_key(("meeting.json", digest(m), m.note, m.date));
+        let key = crate::digest::words(meeting_seed, [digest(m), m.note as u64, day(m.date)]);
         array.piece(run.next(key, || {
             let note = &vault.notes[m.note];
             json(&MeetingJson {
@@ -100,9 +103,10 @@ pub(super) fn data_json(site: &Site<'_>, out: &mut dyn Write) -> Result<()> {
     ] {
         let mut array = Array::open(out, name)?;
         let mut run = site.json.run(run);
+        let seed = site.fragment_key(("record.json", model.today));
         for (index, record) in records.iter().enumerate() {
-            let hashes = site.record_hashes[usize::from(kind == Kind::FollowUps)][index];
-            let key = site.fragment_key(("record.json", hashes, model.today));
+            let (row, mentions) = site.record_hashes[usize::from(kind == Kind::FollowUps)][index];
+            let key = crate::digest::words(seed, [row, mentions, 0]);
             array.piece(run.next(key, || json(&to_json(record, vault, model.today)))?)?;
         }
         array.close()?;
@@ -115,11 +119,12 @@ pub(super) fn data_json(site: &Site<'_>, out: &mut dyn Write) -> Result<()> {
     ] {
         let mut array = Array::open(out, name)?;
         let mut run = site.json.run(run);
+        let seed = site.fragment_key(("items.json", kind));
         for m in &model.meetings {
             if !site.kinds[m.note].has(kind) {
                 continue;
             }
-            let key = site.fragment_key(("items.json", kind, digest(m), m.note, m.date));
+            let key = crate::digest::words(seed, [digest(m), m.note as u64, day(m.date)]);
             array.piece(run.next(key, || {
                 let note = &vault.notes[m.note];
                 let date = m.date.to_string();

@@ -979,10 +979,11 @@ impl<'a> Site<'a> {
         rows: impl Iterator<Item = usize>,
         root: &str,
     ) -> Result<Vec<Html>> {
+        let seed = self.fragment_key(("row", root));
         self.list_html(
             name,
             rows,
-            |&index| self.fragment_key(("row", self.row_hash(kind, index), root)),
+            |&index| crate::digest::words(seed, [self.row_hash(kind, index), 0, 0]),
             |&index| self.render_row(kind, index, root),
         )
     }

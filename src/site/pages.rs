@@ -206,10 +206,11 @@ pub(super) fn render_page(
                 meetings: Html,
             }
             let root = "../";
+            let seed = site.fragment_key(("meeting", root));
             let meetings = site.list_html(
                 "meetings",
                 model.meetings.iter().rev(),
-                |m| site.fragment_key(site.meeting_key(m.note, root)),
+                |m| crate::digest::words(seed, [site.meeting_hashes[m.note], 0, 0]),
                 |m| site.render_meeting(m.note, root),
             )?;
             let lists = [List::new(meetings, MEETING_SEPARATOR)];
