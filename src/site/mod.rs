@@ -547,17 +547,20 @@ impl Index {
     /// The index of the published vault, or the one in `cache` when it was made from the same.
     /// When only the ledger changed, the listing and every row whose mentions are unchanged
     /// are taken from the cached index.
+    ///
+    /// Says too whether the index was made now (its rows' hashes of mentions are then those
+    /// of the notes as they are).
     fn get(
         vault: &Vault,
         model: &Model,
         cache: &mut Option<std::sync::Arc<Index>>,
-    ) -> std::sync::Arc<Index> {
+    ) -> (std::sync::Arc<Index>, bool) {
         let periods = periods(vault, model);
         let listing_key = Listing::key(vault, model, &periods);
         let key = Index::key(listing_key, model);
         crate::timing::phase("index: periods, keys");
         if let Some(index) = cache.as_ref().filter(|index| index.key == key) {
-            return std::sync::Arc::clone(index);
+            return (std::sync::Arc::clone(index), false);
         }
         let previous = cache
             .take()
@@ -577,7 +580,7 @@ impl Index {
         // Freeing the rows and pages of the last index takes milliseconds: done beside the
         // build.
         std::thread::spawn(move || drop(previous));
-        index
+        (index, true)
     }
 
     /// Indexes the ledger of `model` on `listing`; rows are taken from `previous` (made on the
@@ -774,6 +777,8 @@ struct Site<'a> {
     history: u64,
     /// Hashes of the inputs of the summary pages, each over what it shows.
     rows_hash: u64,
+    /// Whether the index was made by this build (not kept from an earlier one).
+    index_is_new: bool,
     /// Per request and per follow-up: the hash of its row, and of its mentions (a record's
     /// page shows more of each mention than its row: the index may be older than an edit of
     /// those notes).
@@ -820,10 +825,18 @@ impl<'a> Site<'a> {
         self.digests = self.vault.notes.iter().map(|n| n.digest).collect();
         self.kinds = self.vault.notes.iter().map(|n| n.kinds()).collect();
         let digests = &self.digests;
+        let fresh = self.index_is_new;
         let records = |list: &'a [Record], rows: &[Row]| -> Vec<(u64, u64)> {
             list.par_iter()
                 .zip(rows)
-                .map(|(record, row)| (row.hash, mentions_hash(record, digests)))
+                .map(|(record, row)| {
+                    let mentions = if fresh {
+                        row.mentions
+                    } else {
+                        mentions_hash(record, digests)
+                    };
+                    (row.hash, mentions)
+                })
                 .collect()
         };
         self.record_hashes = [
@@ -1210,6 +1223,7 @@ impl<'a> Site<'a> {
             global: 0,
             history: 0,
             rows_hash: 0,
+            index_is_new: false,
             record_hashes: Default::default(),
             meeting_hashes: Vec::new(),
             wins_count: 0,
@@ -1546,7 +1560,7 @@ pub fn build_remembering(
     crate::timing::phase("open the output, load templates");
     let (vault, model) = crate::model::published_cached(vault, model, today, &mut memory.published);
     crate::timing::phase("published notes");
-    let index = Index::get(&vault, &model, &mut memory.index);
+    let (index, index_is_new) = Index::get(&vault, &model, &mut memory.index);
     crate::timing::phase("index the site");
     let data_buffer = &memory.data;
     let mut site = Site::new(
@@ -1557,6 +1571,7 @@ pub fn build_remembering(
         index,
         options.provenance.clone(),
     );
+    site.index_is_new = index_is_new;
     crate::timing::phase("read the git history");
     site.fingerprint(templates.digest);
     crate::timing::phase("fingerprint");
