@@ -89,7 +89,13 @@ impl Bank {
 
     /// The built-in bank.
     pub fn builtin() -> Bank {
-        Bank::parse(FILE_NAME, template::builtin(FILE_NAME).unwrap_or_default()).0
+        // Read once: every rebuild of `watch` asks for it.
+        static BUILTIN: std::sync::OnceLock<Bank> = std::sync::OnceLock::new();
+        BUILTIN
+            .get_or_init(|| {
+                Bank::parse(FILE_NAME, template::builtin(FILE_NAME).unwrap_or_default()).0
+            })
+            .clone()
     }
 
     /// The vault's bank if it has one, question by question over the built-in one.
