@@ -375,7 +375,7 @@ fn joined_from(vault: &Vault) -> Vec<(u64, u64, Option<Date>)> {
     vault
         .notes
         .par_iter()
-        .map(|n| (crate::digest::of(&n.path), n.ledger, meeting_date(n)))
+        .map(|n| (n.path_digest, n.ledger, meeting_date(n)))
         .collect()
 }
 

@@ -110,6 +110,8 @@ pub struct Note {
     /// A hash of the note's text and of the settings it was read with: equal digests, equal
     /// notes.
     pub digest: u64,
+    /// A hash of its path: what the site and the ledger compare of it on every rebuild.
+    pub path_digest: u64,
     /// A hash of what the ledger reads of the note (its date, person, requests and
     /// follow-ups): an edit that leaves it alone leaves the joined ledger as it was.
     pub ledger: u64,
@@ -197,6 +199,7 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
         block_ids: Vec::new(),
         tags: Vec::new(),
         digest: xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), config.reading()),
+        path_digest: crate::digest::of(path),
         ledger: 0,
         listing: 0,
         kinds: Kinds::default(),

@@ -396,7 +396,7 @@ impl Listing {
         crate::digest::with(|h| {
             (model.today, model.meetings.len(), &vault.attachments).hash(h);
             for note in &vault.notes {
-                (&note.path, note.listing).hash(h);
+                (note.path_digest, note.listing).hash(h);
             }
             for period in periods {
                 (&period.name, &period.slug, period.from, period.to).hash(h);
