@@ -1576,26 +1576,28 @@ pub fn build_remembering(
     site.fingerprint(templates.digest);
     crate::timing::phase("fingerprint");
     let index = std::sync::Arc::clone(&site.index);
-    let pages = index.pages.get_or_init(|| page_list(&site));
-    crate::timing::phase("page list");
-    // Pages rendered from the same inputs by the last build are kept as they are.
-    let keys: Vec<pages::Key> = pages
-        .par_iter()
-        .map(|(page, path)| (path.as_str(), pages::page_key(&site, page)))
-        .collect();
-    crate::timing::phase("page keys: keys");
-    let kept = out.unchanged_pages(&keys);
-    crate::timing::phase("page keys");
-    let mut attachments: BTreeSet<String> = BTreeSet::new();
-    let mut changed = Vec::new();
-    for (((page, _), key), kept) in pages.iter().zip(keys).zip(kept) {
-        match kept {
-            Some(uses) => attachments.extend(uses.iter().cloned()),
-            None => changed.push((page, key)),
+    // The pages to render: those not rendered from the same inputs by the last build, which
+    // are kept as they are (with the attachments they use).
+    let plan = || {
+        let pages = index.pages.get_or_init(|| page_list(&site));
+        crate::timing::phase("page list");
+        let keys: Vec<pages::Key> = pages
+            .par_iter()
+            .map(|(page, path)| (path.as_str(), pages::page_key(&site, page)))
+            .collect();
+        crate::timing::phase("page keys: keys");
+        let kept = out.unchanged_pages(&keys);
+        crate::timing::phase("page keys");
+        let mut attachments: BTreeSet<String> = BTreeSet::new();
+        let mut changed = Vec::new();
+        for (((page, _), key), kept) in pages.iter().zip(keys).zip(kept) {
+            match kept {
+                Some(uses) => attachments.extend(uses.iter().cloned()),
+                None => changed.push((page, key)),
+            }
         }
-    }
-    let rendered = changed.len();
-    // data.json is the largest file: it is written beside the pages, not after them.
+        (attachments, changed)
+    };
     let data = || -> Result<()> {
         let started = std::time::Instant::now();
         if out.unchanged_page("data.json", site.data_hash).is_none() {
@@ -1621,16 +1623,24 @@ pub fn build_remembering(
         crate::timing::slow(key.0, started);
         used
     };
-    let used: Result<Vec<BTreeSet<String>>> = if site.fragments.is_kept() {
-        // `watch`: a few pages, all at once; the lists are the largest, so they start first
-        // and the two threads finish together.
-        changed.sort_by_key(|(page, _)| !page.is_list());
-        let (used, data) = rayon::join(|| changed.into_par_iter().map(render).collect(), data);
-        data.and(used)
+    let (mut attachments, rendered, used) = if site.fragments.is_kept() {
+        // `watch`: data.json, the largest file, is made on one thread from the moment the
+        // fingerprint is known, while the other lists the pages that changed and starts on
+        // them; the lists are the largest pages, so they start first.
+        let (data, (attachments, rendered, used)) = rayon::join(data, || {
+            let (attachments, mut changed) = plan();
+            let rendered = changed.len();
+            changed.sort_by_key(|(page, _)| !page.is_list());
+            let used: Result<Vec<BTreeSet<String>>> = changed.into_par_iter().map(render).collect();
+            (attachments, rendered, used)
+        });
+        (attachments, rendered, data.and(used))
     } else {
         // The lists (ledgers, wins, decisions, people, tags, reviews) and data.json are the
         // largest files: they are made one after another on one thread while the other renders
         // the pages of meetings and requests, so no two of them are in memory at once.
+        let (attachments, changed) = plan();
+        let rendered = changed.len();
         let (lists, each): (Vec<_>, Vec<_>) =
             changed.into_iter().partition(|(page, _)| page.is_list());
         let (lists, each) = rayon::join(
@@ -1640,10 +1650,11 @@ pub fn build_remembering(
             },
             || each.into_par_iter().map(render).collect::<Result<Vec<_>>>(),
         );
-        lists.and_then(|mut lists| {
+        let used = lists.and_then(|mut lists| {
             lists.extend(each?);
             Ok(lists)
-        })
+        });
+        (attachments, rendered, used)
     };
     crate::timing::phase("render and write pages, data.json");
     attachments.extend(used?.into_iter().flatten());
@@ -1656,7 +1667,8 @@ pub fn build_remembering(
         out.write(name, text.as_bytes())?;
     }
     crate::timing::phase("attachments, assets");
-    let files = pages.len() + attachments.len() + templates.files().len() + 1;
+    let pages = index.pages.get().map_or(0, Vec::len);
+    let files = pages + attachments.len() + templates.files().len() + 1;
     drop(site);
     memory.fragments.finish();
     memory.json.finish();
