@@ -4,7 +4,7 @@
 use crate::config::Kind;
 use crate::date::{self, Date};
 use crate::diagnostic::{self, Diagnostic};
-use crate::note::{self, Item, Note};
+use crate::note::{self, Note};
 use crate::task::Status;
 use crate::vault::Vault;
 use std::collections::HashMap;
@@ -335,20 +335,6 @@ impl Model {
             .iter()
             .chain(&self.follow_ups)
             .find(|r| r.id == id)
-    }
-
-    /// Every item of a kind in meeting order, with its note.
-    pub fn items<'v>(&self, vault: &'v Vault, kind: Kind) -> Vec<(&'v Note, &'v Item)> {
-        self.meetings
-            .iter()
-            .flat_map(|m| {
-                let note: &Note = &vault.notes[m.note];
-                note.items
-                    .iter()
-                    .filter(move |i| i.kind == kind)
-                    .map(move |i| (note, i))
-            })
-            .collect()
     }
 }
 

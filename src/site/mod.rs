@@ -538,7 +538,7 @@ impl Index {
         &self.mentioned[self.mention_starts[note]..self.mention_starts[note + 1]]
     }
 
-    /// What an index is made from: its listing and the model (which stands for the ledger
+    /// What an index is made from: its listing and the model (which stands for the ledger and
     /// every note's path, kind and date).
     fn key(listing: u64, model: &Model) -> u64 {
         crate::digest::of(&(listing, model.key))
@@ -1038,13 +1038,9 @@ impl<'a> Site<'a> {
 
     /// A meeting in a list of meetings.
     fn meeting_html(&self, note: usize, root: &str) -> Result<Html> {
-        self.piece(self.meeting_key(note, root), || {
+        self.piece(("meeting", self.meeting_hashes[note], root), || {
             self.render_meeting(note, root)
         })
-    }
-
-    fn meeting_key<'r>(&self, note: usize, root: &'r str) -> (&'static str, u64, &'r str) {
-        ("meeting", self.meeting_hashes[note], root)
     }
 
     fn render_meeting(&self, note: usize, root: &str) -> Result<String> {
