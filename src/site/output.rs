@@ -22,9 +22,14 @@ pub struct Report {
 /// Files and what the manifest records of each, sorted by path.
 type Files = Vec<(String, Entry)>;
 
+/// Where the file at `rel` is in `files` (`Ok`), or would go (`Err`).
+fn position(files: &Files, rel: &str) -> std::result::Result<usize, usize> {
+    files.binary_search_by(|(r, _)| r.as_str().cmp(rel))
+}
+
 /// Where the file at `rel` is in `files`, if it is there.
 fn place(files: &Files, rel: &str) -> Option<usize> {
-    files.binary_search_by(|(r, _)| r.as_str().cmp(rel)).ok()
+    position(files, rel).ok()
 }
 
 /// An output folder being written.
@@ -587,14 +592,7 @@ fn merge(previous: Files, seen: &[bool], fresh: Files) -> (Files, Vec<String>, b
     // Most often (a rebuild of `watch`) nearly every file is one of the last build's: those
     // written again take their new entries in place, and the few added or dropped are inserted
     // or removed.
-    let places: Vec<std::result::Result<usize, usize>> = fresh
-        .iter()
-        .map(|(rel, _)| previous.binary_search_by(|(p, _)| p.as_str().cmp(rel)))
-        .collect();
-    let mut covered = seen.to_vec();
-    for &i in places.iter().flatten() {
-        covered[i] = true;
-    }
+    let (places, covered) = cover(&previous, seen, &fresh);
     let added = places.iter().filter(|p| p.is_err()).count();
     let dropped = covered.iter().filter(|&&c| !c).count();
     if added + dropped <= FEW {
@@ -604,18 +602,33 @@ fn merge(previous: Files, seen: &[bool], fresh: Files) -> (Files, Vec<String>, b
     }
 }
 
-/// [`merge`] of a few files added or dropped: `covered` says which of the last build's files
-/// this one kept or wrote, `places` where each file written is (or would be) among them.
+/// Where each file `fresh` holds is (or would go) among the last build's files, and which of
+/// those this build kept (`seen`) or wrote again.
+fn cover(
+    previous: &Files,
+    seen: &[bool],
+    fresh: &Files,
+) -> (Vec<std::result::Result<usize, usize>>, Vec<bool>) {
+    let places: Vec<std::result::Result<usize, usize>> = fresh
+        .iter()
+        .map(|(rel, _)| position(previous, rel))
+        .collect();
+    let mut covered = seen.to_vec();
+    for &i in places.iter().flatten() {
+        covered[i] = true;
+    }
+    (places, covered)
+}
+
+/// [`merge`] of a few files added or dropped, with what [`cover`] says of them.
 fn merge_in_place(
     mut previous: Files,
     covered: &[bool],
     fresh: Files,
     places: &[std::result::Result<usize, usize>],
 ) -> (Files, Vec<String>, bool) {
-    let added = places.iter().filter(|p| p.is_err()).count();
-    let dropped = covered.iter().filter(|&&c| !c).count();
-    let mut changed = added + dropped > 0;
-    let mut additions = Vec::with_capacity(added);
+    let mut changed = false;
+    let mut additions = Vec::new();
     for (file, &place) in fresh.into_iter().zip(places) {
         match place {
             Ok(i) if previous[i].1 != file.1 => {
@@ -626,8 +639,8 @@ fn merge_in_place(
             Err(_) => additions.push(file),
         }
     }
-    let mut stale = Vec::with_capacity(dropped);
-    if dropped > 0 {
+    let mut stale = Vec::new();
+    if covered.contains(&false) {
         let mut kept = covered.iter();
         previous.retain_mut(|(rel, _)| {
             let keep = kept.next().is_some_and(|&c| c);
@@ -637,10 +650,9 @@ fn merge_in_place(
             keep
         });
     }
+    changed |= !additions.is_empty() || !stale.is_empty();
     for file in additions {
-        let at = previous
-            .binary_search_by(|(p, _)| p.as_str().cmp(&file.0))
-            .unwrap_or_else(|at| at);
+        let at = position(&previous, &file.0).unwrap_or_else(|at| at);
         previous.insert(at, file);
     }
     (previous, stale, changed)
@@ -825,14 +837,7 @@ mod tests {
             };
             let (last, fresh) = (files(&last), files(&fresh));
             let seen = &seen[..last.len()];
-            let places: Vec<std::result::Result<usize, usize>> = fresh
-                .iter()
-                .map(|(rel, _)| last.binary_search_by(|(p, _)| p.as_str().cmp(rel)))
-                .collect();
-            let mut covered = seen.to_vec();
-            for &i in places.iter().flatten() {
-                covered[i] = true;
-            }
+            let (places, covered) = cover(&last, seen, &fresh);
             let (files, stale, changed) =
                 merge_in_place(last.clone(), &covered, fresh.clone(), &places);
             let (walked, walked_stale, walked_changed) = merge_walk(last, seen, fresh);
