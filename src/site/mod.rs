@@ -553,6 +553,7 @@ impl Index {
     fn get(
         vault: &Vault,
         model: &Model,
+        digests: &[u64],
         cache: &mut Option<std::sync::Arc<Index>>,
     ) -> (std::sync::Arc<Index>, bool) {
         let periods = periods(vault, model);
@@ -572,6 +573,7 @@ impl Index {
         let index = std::sync::Arc::new(Index::build(
             vault,
             model,
+            digests,
             key,
             listing,
             previous.as_deref(),
@@ -584,10 +586,11 @@ impl Index {
     }
 
     /// Indexes the ledger of `model` on `listing`; rows are taken from `previous` (made on the
-    /// same listing) when they were made from the same mentions.
+    /// same listing) when they were made from the same mentions (`digests` are the notes').
     fn build(
         vault: &Vault,
         model: &Model,
+        digests: &[u64],
         key: u64,
         listing: std::sync::Arc<Listing>,
         previous: Option<&Index>,
@@ -653,7 +656,6 @@ impl Index {
         crate::timing::phase("index: record urls, mentions");
         // A row is made from its record, the listing (people, the date) and its URL: made
         // again only when the record's mentions or its URL changed.
-        let digests: Vec<u64> = vault.notes.iter().map(|n| n.digest).collect();
         let rows = |records: &[Record], slugs: &[Cow<str>], kind: Kind| -> Vec<Row> {
             let folder = if kind == Kind::Requests {
                 "requests"
@@ -670,7 +672,7 @@ impl Index {
                 .par_iter()
                 .zip(slugs)
                 .map(|(record, slug)| {
-                    let mentions = mentions_hash(record, &digests);
+                    let mentions = mentions_hash(record, digests);
                     // `folder/slug/`, compared without making it.
                     let at = |url: &str| {
                         url.strip_prefix(folder)
@@ -822,7 +824,6 @@ impl<'a> Site<'a> {
 
         // Each record's mentions and each meeting is hashed once, in parallel; pages and
         // summaries combine these and the index's hashes of rows.
-        self.digests = self.vault.notes.iter().map(|n| n.digest).collect();
         self.kinds = self.vault.notes.iter().map(|n| n.kinds()).collect();
         let digests = &self.digests;
         let fresh = self.index_is_new;
@@ -1553,10 +1554,11 @@ pub fn build_remembering(
             templates
         }
     };
-    crate::timing::phase("open the output, load templates");
+    crate::timing::phase("load templates");
     let (vault, model) = crate::model::published_cached(vault, model, today, &mut memory.published);
     crate::timing::phase("published notes");
-    let (index, index_is_new) = Index::get(&vault, &model, &mut memory.index);
+    let digests: Vec<u64> = vault.notes.iter().map(|n| n.digest).collect();
+    let (index, index_is_new) = Index::get(&vault, &model, &digests, &mut memory.index);
     crate::timing::phase("index the site");
     let data_buffer = &memory.data;
     let mut site = Site::new(
@@ -1568,6 +1570,7 @@ pub fn build_remembering(
         options.provenance.clone(),
     );
     site.index_is_new = index_is_new;
+    site.digests = digests;
     crate::timing::phase("read the git history");
     site.fingerprint(templates.digest);
     crate::timing::phase("fingerprint");
@@ -1581,9 +1584,9 @@ pub fn build_remembering(
             .par_iter()
             .map(|(page, path)| (path.as_str(), pages::page_key(&site, page)))
             .collect();
-        crate::timing::phase("page keys: keys");
-        let kept = out.unchanged_pages(&keys);
         crate::timing::phase("page keys");
+        let kept = out.unchanged_pages(&keys);
+        crate::timing::phase("pages kept");
         let mut attachments: BTreeSet<String> = BTreeSet::new();
         let mut changed = Vec::new();
         for (((page, _), key), kept) in pages.iter().zip(keys).zip(kept) {
