@@ -138,7 +138,7 @@ impl Model {
                 let old = std::sync::Arc::try_unwrap(old).unwrap_or_else(|old| (*old).clone());
                 Model::join_changed(vault, today, key, old, joined.warnings, &changed)
             }
-            _ => Model::join_keeping(vault, today, key),
+            _ => Model::join_whole(vault, today, key),
         };
         let model = std::sync::Arc::new(model);
         cache.model = Some(std::sync::Arc::clone(&model));
@@ -152,12 +152,12 @@ impl Model {
 
     /// Joins the notes of a vault, counting open days to `today`.
     pub fn build(vault: &Vault, today: Date) -> Model {
-        Model::join_keeping(vault, today, key(vault, today)).0
+        Model::join_whole(vault, today, key(vault, today)).0
     }
 
     /// Joins the notes of a vault; `key` is [`key`] of the vault and `today`. Gives the
     /// warnings of each record's mentions beside it.
-    fn join_keeping(vault: &Vault, today: Date, key: u64) -> (Model, [Vec<Vec<Diagnostic>>; 2]) {
+    fn join_whole(vault: &Vault, today: Date, key: u64) -> (Model, [Vec<Vec<Diagnostic>>; 2]) {
         let mut meetings: Vec<Meeting> = vault
             .notes
             .iter()

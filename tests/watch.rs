@@ -108,6 +108,14 @@ fn page(vault: &TestVault, slug: &str) -> String {
     .unwrap_or_default()
 }
 
+/// Replaces `from` with `to` in the note at `path`, which holds it, and waits for the rebuild.
+fn edit(watch: &mut Running, path: &std::path::Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} holds no {from:?}", path.display());
+    std::fs::write(path, text.replace(from, to)).unwrap();
+    watch.next_build();
+}
+
 /// Whether the file `rel` of the site holds `text`.
 fn shows(site: &std::path::Path, rel: &str, text: &str) -> bool {
     std::fs::read_to_string(site.join(rel)).is_ok_and(|page| page.contains(text))
@@ -200,22 +208,20 @@ fn watch_follows_every_way_editors_save() {
     .unwrap();
     watch.next_build();
     common::assert_same_as_fresh(&vault, &site, "a new note with a new request");
-    let text = std::fs::read_to_string(&new_note).unwrap();
-    std::fs::write(
+    edit(
+        &mut watch,
         &new_note,
-        text.replace("- [ ] Laptop", "- [x] Laptop ✅ 2026-11-25"),
-    )
-    .unwrap();
-    watch.next_build();
+        "- [ ] Laptop",
+        "- [x] Laptop ✅ 2026-11-25",
+    );
     common::assert_same_as_fresh(&vault, &site, "a request done");
     // A detail under the request: its page shows it, though the ledger is as it was.
-    let text = std::fs::read_to_string(&new_note).unwrap();
-    std::fs::write(
+    edit(
+        &mut watch,
         &new_note,
-        text.replace("^laptop\n", "^laptop\n  - The 14-inch one\n"),
-    )
-    .unwrap();
-    watch.next_build();
+        "^laptop\n",
+        "^laptop\n  - The 14-inch one\n",
+    );
     assert!(shows(
         &site,
         "requests/laptop/index.html",
@@ -224,18 +230,15 @@ fn watch_follows_every_way_editors_save() {
     common::assert_same_as_fresh(&vault, &site, "a detail under a request");
     // Another request in the same note, then the meeting's person changed: the ledger and
     // then the people of the site change.
-    let text = std::fs::read_to_string(&new_note).unwrap();
-    std::fs::write(
+    edit(
+        &mut watch,
         &new_note,
-        text.replace("## Help\n", "## Help\n- [ ] Desk ^desk\n"),
-    )
-    .unwrap();
-    watch.next_build();
+        "## Help\n",
+        "## Help\n- [ ] Desk ^desk\n",
+    );
     assert!(shows(&site, "requests/index.html", "Desk"));
     common::assert_same_as_fresh(&vault, &site, "a request added");
-    let text = std::fs::read_to_string(&new_note).unwrap();
-    std::fs::write(&new_note, text.replace("[[Dana]]", "[[Sam]]")).unwrap();
-    watch.next_build();
+    edit(&mut watch, &new_note, "[[Dana]]", "[[Sam]]");
     assert!(shows(&site, "people/sam/index.html", "Desk"));
     common::assert_same_as_fresh(&vault, &site, "the meeting's person changed");
     let text = std::fs::read_to_string(&new_note).unwrap();
@@ -261,8 +264,7 @@ fn watch_follows_every_way_editors_save() {
     let text = "---\ntype: one-on-one\ndate: 2026-11-03\n---\n## Wins\n- Shipped it\n";
     std::fs::write(&quiet, text).unwrap();
     watch.next_build();
-    std::fs::write(&quiet, text.replace("## Wins", "Context.\n\n## Wins")).unwrap();
-    watch.next_build();
+    edit(&mut watch, &quiet, "## Wins", "Context.\n\n## Wins");
     common::assert_same_as_fresh(&vault, &site, "a line added above a win");
     std::fs::write(vault.path().join("1-1s/chart.png"), b"\x89PNG\r\n").unwrap();
     watch.next_build();

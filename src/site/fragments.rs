@@ -278,27 +278,15 @@ mod tests {
         let long: Vec<u64> = (10..40).collect();
         list(&long);
         assert_eq!(rendered.get(), 38);
+        let pieces =
+            |keys: &[u64]| -> Vec<String> { keys.iter().map(|k| format!("piece {k}")).collect() };
         let mut added = long.clone();
         added.insert(15, 99);
-        let shown = list(&added);
-        assert_eq!(
-            shown,
-            added
-                .iter()
-                .map(|k| format!("piece {k}"))
-                .collect::<Vec<_>>()
-        );
+        assert_eq!(list(&added), pieces(&added));
         assert_eq!(rendered.get(), 39);
         let mut dropped = added.clone();
         dropped.drain(5..7);
-        let shown = list(&dropped);
-        assert_eq!(
-            shown,
-            dropped
-                .iter()
-                .map(|k| format!("piece {k}"))
-                .collect::<Vec<_>>()
-        );
+        assert_eq!(list(&dropped), pieces(&dropped));
         // The first piece after the gap is taken for a changed one.
         assert_eq!(rendered.get(), 40);
         fragments.finish();
