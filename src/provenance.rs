@@ -73,6 +73,9 @@ impl Provenance {
 
     /// The first commit that wrote a block ID (`^id`) into any note.
     pub fn block(&self, id: &str) -> Option<&Commit> {
+        if self.blocks.is_empty() {
+            return None;
+        }
         self.blocks.get(id)
     }
 

@@ -43,9 +43,6 @@ pub fn request_commit_of<'p>(
     vault: &Vault,
     provenance: &'p Provenance,
 ) -> Option<(&'p crate::provenance::Commit, Date)> {
-    if provenance.is_empty() {
-        return None;
-    }
     let first = record.events.first()?;
     let note = &vault.notes[first.note];
     let commit = provenance
