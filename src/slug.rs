@@ -1,5 +1,7 @@
 //! URL-safe names for pages and anchors.
 
+use std::borrow::Cow;
+
 /// Lower-case letters and digits joined by `-`: `2026-05-26 Dana Whitaker` gives
 /// `2026-05-26-dana-whitaker`. Letters of any script are kept; an empty result is `page`.
 pub fn slugify(text: &str) -> String {
@@ -22,23 +24,44 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
-/// Escapes text for HTML content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    if !text.contains(['&', '<', '>', '"', '\'']) {
-        return text.to_owned();
-    }
+/// Escapes text for HTML content and attribute values. Text with nothing to escape (most
+/// of it) is returned as it is, without a copy.
+pub fn escape_html(text: &str) -> Cow<'_, str> {
+    let Some(first) = text.bytes().position(|b| escaped(b).is_some()) else {
+        return Cow::Borrowed(text);
+    };
     let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
+    out.push_str(&text[..first]);
+    // Writing into a String cannot fail.
+    let _ = escape_html_to(&mut out, &text[first..]);
+    Cow::Owned(out)
+}
+
+/// Writes `text` escaped for HTML into `out`, a run of plain text at a time.
+pub fn escape_html_to(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    let mut last = 0;
+    // The five characters escaped are ASCII, so a byte that is one of them is that
+    // character, and every cut falls between two characters.
+    for (i, byte) in text.bytes().enumerate() {
+        if let Some(entity) = escaped(byte) {
+            out.write_str(&text[last..i])?;
+            out.write_str(entity)?;
+            last = i + 1;
         }
     }
-    out
+    out.write_str(&text[last..])
+}
+
+/// The entity that stands for `byte` in HTML, if it must be escaped.
+fn escaped(byte: u8) -> Option<&'static str> {
+    match byte {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -62,5 +85,12 @@ mod tests {
             escape_html("<a href=\"x\">'&'"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;"
         );
+        // Letters of any script around the escapes stay whole.
+        assert_eq!(escape_html("é<ü>ß&"), "é&lt;ü&gt;ß&amp;");
+        assert!(matches!(escape_html("plain — text"), Cow::Borrowed(_)));
+        let mut streamed = String::new();
+        escape_html_to(&mut streamed, "a<b & \"c\" 'd'").unwrap();
+        assert_eq!(streamed, escape_html("a<b & \"c\" 'd'"));
+        assert_eq!(streamed, "a&lt;b &amp; &quot;c&quot; &#39;d&#39;");
     }
 }

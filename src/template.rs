@@ -186,9 +186,7 @@ impl SiteTemplates {
         env.set_formatter(|out, state, value| {
             if matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe() {
                 if let Some(text) = value.as_str() {
-                    return out
-                        .write_str(&crate::slug::escape_html(text))
-                        .map_err(minijinja::Error::from);
+                    return crate::slug::escape_html_to(out, text).map_err(minijinja::Error::from);
                 }
             }
             minijinja::escape_formatter(out, state, value)

@@ -239,7 +239,8 @@ impl<'a> Renderer<'a> {
         self.inline_text(&text);
         if let Some(id) = anchor {
             if !self.anchored.contains(&id) {
-                let id = escape_html(&slugify_block(&id));
+                let id = slugify_block(&id);
+                let id = escape_html(&id);
                 self.html(format!(
                     "<span class=\"block-anchor\" id=\"block-{id}\"></span>"
                 ));
@@ -262,16 +263,17 @@ impl<'a> Renderer<'a> {
                     _ => "</mark>",
                 });
             }
-            html.push_str(&self.tagged(part));
+            self.tagged(part, &mut html);
         }
         self.html(html);
     }
 
-    fn tagged(&self, text: &str) -> String {
+    /// Writes `text` into `html`, escaped, with each `#tag` a link to its page.
+    fn tagged(&self, text: &str, html: &mut String) {
         if !self.links.is_empty() || !text.contains('#') {
-            return escape_html(text);
+            html.push_str(&escape_html(text));
+            return;
         }
-        let mut html = String::new();
         let mut last = 0;
         let mut previous = ' ';
         for (i, c) in text.char_indices() {
@@ -294,7 +296,6 @@ impl<'a> Renderer<'a> {
             previous = c;
         }
         html.push_str(&escape_html(&text[last..]));
-        html
     }
 
     fn start_heading(&mut self, level: u8) {
@@ -504,7 +505,7 @@ pub fn render(body: &str, anchors: &[(usize, String)], resolver: &dyn Resolver) 
                             escape_html(&url),
                             escape_html(&name)
                         ),
-                        None if dest.is_empty() => escape_html(&alt),
+                        None if dest.is_empty() => escape_html(&alt).into_owned(),
                         None => format!(
                             "<span class=\"missing-embed\">{}</span>",
                             escape_html(&name)

@@ -1278,7 +1278,7 @@ impl<'a> Site<'a> {
         let plain = !text.contains(|c: char| "[]*_`=~#<>&!\\:^%|".contains(c))
             && !text.starts_with(|c: char| c.is_ascii_digit() || "-+".contains(c));
         if plain {
-            return (crate::slug::escape_html(text), BTreeSet::new());
+            return (crate::slug::escape_html(text).into_owned(), BTreeSet::new());
         }
         let links = PageLinks {
             site: self,
