@@ -13,7 +13,11 @@ pub fn slugify(text: &str) -> String {
                 slug.push('-');
             }
             dash = false;
-            slug.extend(c.to_lowercase());
+            if c.is_ascii() {
+                slug.push(c.to_ascii_lowercase());
+            } else {
+                slug.extend(c.to_lowercase());
+            }
         } else {
             dash = true;
         }

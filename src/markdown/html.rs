@@ -192,6 +192,14 @@ impl<'a> Renderer<'a> {
         if let Some((_, _, heading)) = self.heading.as_mut() {
             heading.push_str(&text);
         }
+        // Most text holds no field, block ID, highlight or tag, and no task mark is pending:
+        // it goes out as it is, escaped by pulldown-cmark, without a copy.
+        if self.pending_mark.is_none()
+            && !text.bytes().any(|b| matches!(b, b':' | b'^' | b'=' | b'#'))
+        {
+            self.push(Event::Text(text));
+            return;
+        }
         let mut text: String = text.into_string();
         // pulldown-cmark knows only `[ ]` and `[x]`: other marks arrive as text, maybe split.
         if let Some(mut pending) = self.pending_mark.take() {
@@ -313,11 +321,24 @@ impl<'a> Renderer<'a> {
             id = format!("{base}-{n}");
             n += 1;
         }
-        self.html(format!("<h{level} id=\"{}\">", escape_html(&id)));
+        let mut open = String::with_capacity(id.len() + 12);
+        open.push_str("<h");
+        open.push(char::from(b'0' + level));
+        open.push_str(" id=\"");
+        open.push_str(&escape_html(&id));
+        open.push_str("\">");
+        self.html(open);
         self.out.extend(events);
-        self.html(format!("</h{level}>\n"));
+        self.push(Event::InlineHtml(CowStr::Borrowed(
+            CLOSE_HEADING[level as usize],
+        )));
     }
 }
+
+/// The end tags of headings, by level.
+const CLOSE_HEADING: [&str; 7] = [
+    "", "</h1>\n", "</h2>\n", "</h3>\n", "</h4>\n", "</h5>\n", "</h6>\n",
+];
 
 /// Block IDs as anchors: the same characters, lower-cased, so links match case-insensitively.
 pub fn slugify_block(id: &str) -> String {
