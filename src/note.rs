@@ -148,9 +148,17 @@ impl Note {
 
     /// The meeting as pages and packets name it: `1:1 with Dana Whitaker`.
     pub fn meeting_title(&self) -> String {
+        let label = self.kind.label();
         match self.person() {
-            Some(person) => format!("{} with {person}", self.kind.label()),
-            None => self.kind.label().to_owned(),
+            Some(person) => {
+                // Not format!: the site asks this of every meeting of every list.
+                let mut title = String::with_capacity(label.len() + 6 + person.len());
+                title.push_str(label);
+                title.push_str(" with ");
+                title.push_str(person);
+                title
+            }
+            None => label.to_owned(),
         }
     }
 

@@ -46,7 +46,8 @@ pub struct Output {
     fresh: Mutex<Files>,
     /// What the pages written by this build were rendered from, by path.
     inputs: Mutex<std::collections::HashMap<String, (u64, Vec<String>)>>,
-    folders: Mutex<BTreeSet<PathBuf>>,
+    /// The folders this build made or found, relative to the root.
+    folders: Mutex<std::collections::HashSet<Box<str>>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
 }
@@ -319,7 +320,7 @@ impl Output {
             trusted,
             fresh: Mutex::new(Vec::new()),
             inputs: Mutex::new(std::collections::HashMap::new()),
-            folders: Mutex::new(BTreeSet::new()),
+            folders: Mutex::new(std::collections::HashSet::new()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
         })
@@ -343,11 +344,12 @@ impl Output {
         if same {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
         } else {
-            if let Some(parent) = path.parent() {
-                let known = self.lock_folders().contains(parent);
+            if let Some((folder, _)) = rel.rsplit_once('/') {
+                let known = self.lock_folders().contains(folder);
                 if !known {
-                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-                    self.lock_folders().insert(parent.to_path_buf());
+                    let parent = self.root.join(folder);
+                    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+                    self.lock_folders().insert(folder.into());
                 }
             }
             // A file of the last build is written over its old bytes and cut to length, not
@@ -528,7 +530,7 @@ impl Output {
             .push((rel.to_owned(), entry));
     }
 
-    fn lock_folders(&self) -> std::sync::MutexGuard<'_, BTreeSet<PathBuf>> {
+    fn lock_folders(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<Box<str>>> {
         self.folders.lock().unwrap_or_else(|e| e.into_inner())
     }
 
