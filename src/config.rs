@@ -228,16 +228,24 @@ impl Config {
 
 /// Normalises a heading or pattern for matching: lower case, words of letters and digits.
 pub fn heading_key(text: &str) -> String {
-    let mut out = String::new();
-    for word in text
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
-        .map(|w| w.replace(['\'', '’'], ""))
-        .filter(|w| !w.is_empty())
-    {
-        if !out.is_empty() {
-            out.push(' ');
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        } else if c != '\'' && c != '’' {
+            // Apostrophes are dropped inside a word (`What's` is `whats`); anything else
+            // separates words.
+            space = true;
         }
-        out.extend(word.chars().flat_map(char::to_lowercase));
     }
     out
 }
@@ -500,6 +508,25 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn heading_keys_are_lower_case_words_without_apostrophes() {
+        let cases = [
+            ("What's top of mind?", "whats top of mind"),
+            (
+                "Help / Resources / Action Needed",
+                "help resources action needed",
+            ),
+            ("  ’Quoted’ words -- ' -- here ", "quoted words here"),
+            ("Über ÄRGER: 2 Punkte", "über ärger 2 punkte"),
+            ("İstanbul", "i\u{307}stanbul"),
+            ("", ""),
+            ("?!", ""),
+        ];
+        for (heading, key) in cases {
+            assert_eq!(heading_key(heading), key, "{heading}");
+        }
+    }
 
     #[test]
     fn every_key_is_optional() {

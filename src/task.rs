@@ -76,12 +76,20 @@ impl ItemText {
 
 /// Splits a list item's own text (list marker included or not) into its parts.
 pub fn parse(source: &str) -> ItemText {
-    let joined = source
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let source = source.trim();
+    // Most items are one line, which needs no joining.
+    let joined = if source.contains('\n') {
+        std::borrow::Cow::Owned(
+            source
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    } else {
+        std::borrow::Cow::Borrowed(source)
+    };
     let mut rest = strip_marker(&joined);
     let mut item = ItemText::default();
     if let Some((mark, after)) = checkbox(rest) {
@@ -272,6 +280,11 @@ fn take_emoji_fields(text: &str, item: &mut ItemText) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
+        // Every emoji field starts above U+2300; most characters are below it.
+        if (c as u32) < 0x2300 {
+            out.push(c);
+            continue;
+        }
         if DATE_EMOJI.contains(&c) {
             let after = text[i + c.len_utf8()..].trim_start_matches('\u{fe0f}');
             let value = after.trim_start();
