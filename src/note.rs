@@ -415,6 +415,12 @@ fn add_detail(parent: &mut Item, parsed: task::ItemText) {
 
 /// The words of a Markdown text without link and emphasis markup: `[[a|b]]` gives `b`.
 pub fn plain_text(text: &str) -> String {
+    if !text
+        .bytes()
+        .any(|b| matches!(b, b'[' | b'*' | b'_' | b'`' | b'=' | b'~'))
+    {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("[[") {

@@ -412,9 +412,10 @@ fn fold(c: char) -> Option<&'static str> {
 /// that it is also a block ID Obsidian accepts. Text without any such word gets `item-` and a
 /// stable hash of the text.
 pub fn implicit_id(text: &str) -> String {
-    let mut id = String::new();
+    let mut id = String::with_capacity(64);
     let mut pending_dash = false;
-    for c in text.chars().flat_map(char::to_lowercase) {
+    // Takes one lower-case character; true once the ID is long enough.
+    let mut take = |c: char| -> bool {
         let ascii = c.is_ascii_alphanumeric();
         let folded = if ascii { None } else { fold(c) };
         if ascii || folded.is_some() {
@@ -426,11 +427,24 @@ pub fn implicit_id(text: &str) -> String {
                 Some(part) => id.push_str(part),
                 None => id.push(c),
             }
-            if id.len() > 64 {
-                break;
-            }
+            return id.len() > 64;
         } else if c != '\'' && c != '’' {
             pending_dash = true;
+        }
+        false
+    };
+    // ASCII is lower-cased in place; only other letters go through Unicode's tables.
+    'text: for c in text.chars() {
+        if c.is_ascii() {
+            if take(c.to_ascii_lowercase()) {
+                break;
+            }
+        } else {
+            for lower in c.to_lowercase() {
+                if take(lower) {
+                    break 'text;
+                }
+            }
         }
     }
     if id.len() > 60 {
