@@ -137,6 +137,51 @@ impl Serialize for Html {
     }
 }
 
+/// A value every page shows (the site's navigation): turned into the template
+/// engine's form the first time a template gets it, and shared by every page after that.
+/// Anything else (data.json) serializes the value itself.
+pub struct Shared<T> {
+    value: T,
+    converted: std::sync::OnceLock<minijinja::Value>,
+}
+
+impl<T> Shared<T> {
+    pub fn new(value: T) -> Shared<T> {
+        Shared {
+            value,
+            converted: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: std::hash::Hash> std::hash::Hash for Shared<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.value.hash(state);
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        if minijinja::value::serializing_for_value() {
+            self.converted
+                .get_or_init(|| minijinja::Value::from(minijinja::value::Serde(&self.value)))
+                .serialize(serializer)
+        } else {
+            self.value.serialize(serializer)
+        }
+    }
+}
+
 /// The site's templates: the built-in ones, each replaced by the vault's
 /// `<templates>/site/<name>` when there is one.
 pub struct SiteTemplates {
@@ -377,6 +422,50 @@ pub fn render(source: &Source, context: &impl Serialize) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_value_reads_the_same_in_every_page_and_in_json() {
+        #[derive(Serialize)]
+        struct Item {
+            label: &'static str,
+            url: String,
+        }
+        let shared = Shared::new(vec![
+            Item {
+                label: "A <b>",
+                url: "a.html".into(),
+            },
+            Item {
+                label: "B",
+                url: "b.html".into(),
+            },
+        ]);
+        let mut env = Environment::new();
+        env.add_template(
+            "t.html",
+            "{% for i in nav %}<a href=\"{{ i.url }}\">{{ i.label }}</a>{% endfor %}",
+        )
+        .unwrap();
+        let template = env.get_template("t.html").unwrap();
+        #[derive(Serialize)]
+        struct Context<'a> {
+            nav: &'a Shared<Vec<Item>>,
+        }
+        // Twice: the second page gets the value converted for the first.
+        for _ in 0..2 {
+            let page = template
+                .render(minijinja::value::Serde(&Context { nav: &shared }))
+                .unwrap();
+            assert_eq!(
+                page,
+                "<a href=\"a.html\">A &lt;b&gt;</a><a href=\"b.html\">B</a>"
+            );
+        }
+        assert_eq!(
+            serde_json::to_string(&shared).unwrap(),
+            serde_json::to_string(&*shared).unwrap()
+        );
+    }
 
     fn source(text: &str) -> Source {
         Source {

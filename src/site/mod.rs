@@ -19,7 +19,7 @@ use crate::model::{Model, Record, median};
 use crate::note::{Note, plain_text};
 use crate::slug::slugify;
 use crate::task::Status;
-use crate::template::{Html, SiteTemplates};
+use crate::template::{Html, Shared, SiteTemplates};
 use crate::vault::Vault;
 use fragments::Fragment;
 use output::Output;
@@ -57,6 +57,10 @@ struct NavItem {
     label: &'static str,
     url: &'static str,
 }
+
+/// The navigation, as every page's template gets it.
+static SHARED_NAV: std::sync::LazyLock<Shared<[NavItem; 8]>> =
+    std::sync::LazyLock::new(|| Shared::new(NAV));
 
 const NAV: [NavItem; 8] = [
     NavItem {
@@ -113,8 +117,8 @@ struct Common<'a> {
     root: &'a str,
     title: String,
     section: &'static str,
-    nav: &'static [NavItem],
-    site: &'a SiteInfo,
+    nav: &'static Shared<[NavItem; 8]>,
+    site: &'a Shared<SiteInfo>,
 }
 
 #[derive(Serialize, Clone, Hash)]
@@ -313,7 +317,7 @@ impl Resolver for PageLinks<'_> {
 struct Listing {
     /// What it was made from (see [`Listing::key`]).
     key: u64,
-    info: SiteInfo,
+    info: Shared<SiteInfo>,
     note_urls: Vec<String>,
     links: LinkIndex,
     people: Vec<Person>,
@@ -505,10 +509,10 @@ impl Listing {
         };
         Listing {
             key,
-            info: SiteInfo {
+            info: Shared::new(SiteInfo {
                 meetings: model.meetings.len(),
                 today: model.today.to_string(),
-            },
+            }),
             note_urls,
             links,
             people,
@@ -1242,7 +1246,7 @@ impl<'a> Site<'a> {
             root,
             title,
             section,
-            nav: &NAV,
+            nav: &SHARED_NAV,
             site: &self.index.listing.info,
         }
     }
