@@ -32,6 +32,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 /// The built-in site templates and files, by name (in `templates/site/`).
 pub const SITE: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/site/base.html")),
+    ("nav.html", include_str!("../templates/site/nav.html")),
     ("index.html", include_str!("../templates/site/index.html")),
     (
         "meetings.html",

@@ -592,6 +592,42 @@ fn the_vaults_own_site_templates_replace_the_built_in_ones() {
     );
 }
 
+#[test]
+fn the_navigation_is_one_template_and_marks_each_pages_section() {
+    let vault = TestVault::sample().file(
+        "templates/site/nav.html",
+        "<nav class=\"mine\">{% for item in nav %}<a href=\"{{ root }}{{ item.url }}\"\
+         {% if item.key == section %} class=\"here\"{% endif %}>{{ item.label }}</a>{% endfor %}</nav>",
+    );
+    vault.run(&["build"]).code(0);
+    let page = |path: &str| std::fs::read_to_string(vault.path().join("_site").join(path)).unwrap();
+    // Pages of other sections and depths each get the navigation made for them.
+    let dashboard = page("index.html");
+    assert!(dashboard.contains("<nav class=\"mine\"><a href=\"index.html\" class=\"here\">Dashboard</a><a href=\"meetings/\">Meetings</a>"), "{dashboard}");
+    let ledger = page("requests/index.html");
+    assert!(
+        ledger.contains("<a href=\"../index.html\">Dashboard</a>"),
+        "{ledger}"
+    );
+    assert!(
+        ledger.contains("<a href=\"../requests/\" class=\"here\">Requests</a>"),
+        "{ledger}"
+    );
+    // The same depth in another section.
+    let meetings = page("meetings/index.html");
+    assert!(
+        meetings.contains("<a href=\"../meetings/\" class=\"here\">Meetings</a>")
+            && meetings.contains("<a href=\"../requests/\">Requests</a>"),
+        "{meetings}"
+    );
+    let meeting = page("meetings/2026-05-26-dana-whitaker/index.html");
+    assert!(
+        meeting.contains("<a href=\"../../meetings/\" class=\"here\">Meetings</a>"),
+        "{meeting}"
+    );
+    assert!(!meeting.contains("aria-current"), "{meeting}");
+}
+
 #[cfg(unix)]
 #[test]
 fn every_file_of_the_site_is_readable_by_a_web_server() {

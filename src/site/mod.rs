@@ -118,6 +118,8 @@ struct Common<'a> {
     title: String,
     section: &'static str,
     nav: &'static Shared<[NavItem; 8]>,
+    /// `nav` as HTML (the template `nav.html`).
+    nav_html: Html,
     site: &'a Shared<SiteInfo>,
 }
 
@@ -803,6 +805,8 @@ struct Site<'a> {
     /// every note.
     digests: Vec<u64>,
     kinds: Vec<crate::note::Kinds>,
+    /// The navigation as HTML, by the root and section of a page: rendered once for each.
+    navs: std::sync::Mutex<Vec<(String, &'static str, Html)>>,
 }
 
 impl<'a> Site<'a> {
@@ -1235,20 +1239,60 @@ impl<'a> Site<'a> {
             data_hash: 0,
             digests: Vec::new(),
             kinds: Vec::new(),
+            navs: std::sync::Mutex::new(Vec::new()),
             provenance: provenance.unwrap_or_else(|| {
                 std::sync::Arc::new(crate::provenance::Provenance::read(&vault.root))
             }),
         }
     }
 
-    fn common<'s>(&'s self, root: &'s str, title: String, section: &'static str) -> Common<'s> {
-        Common {
+    fn common<'s>(
+        &'s self,
+        root: &'s str,
+        title: String,
+        section: &'static str,
+    ) -> Result<Common<'s>> {
+        Ok(Common {
             root,
             title,
             section,
             nav: &SHARED_NAV,
+            nav_html: self.nav_html(root, section)?,
             site: &self.index.listing.info,
+        })
+    }
+
+    /// The navigation of a page `root` away from the site root, in `section`: the same for
+    /// thousands of pages, so rendered once.
+    fn nav_html(&self, root: &str, section: &'static str) -> Result<Html> {
+        let lock = || self.navs.lock().unwrap_or_else(|e| e.into_inner());
+        let known = |navs: &[(String, &'static str, Html)]| {
+            navs.iter()
+                .find(|(r, s, _)| r == root && *s == section)
+                .map(|(_, _, html)| html.clone())
+        };
+        if let Some(html) = known(&lock()) {
+            return Ok(html);
         }
+        #[derive(Serialize)]
+        struct Context<'a> {
+            root: &'a str,
+            section: &'static str,
+            nav: &'static Shared<[NavItem; 8]>,
+        }
+        let html = Html::new(self.templates.render(
+            "nav.html",
+            &Context {
+                root,
+                section,
+                nav: &SHARED_NAV,
+            },
+        )?);
+        let mut navs = lock();
+        if known(&navs).is_none() {
+            navs.push((root.to_owned(), section, html.clone()));
+        }
+        Ok(html)
     }
 
     fn person_ref(&self, name: &str) -> Option<PersonRef> {

@@ -203,7 +203,7 @@ pub(super) fn render_page(
                 path,
                 "index.html",
                 &Context {
-                    common: site.common(root, "Dashboard".into(), "dashboard"),
+                    common: site.common(root, "Dashboard".into(), "dashboard")?,
                     stats,
                     open,
                     charts,
@@ -233,7 +233,7 @@ pub(super) fn render_page(
                 path,
                 "meetings.html",
                 &Context {
-                    common: site.common("../", "Meetings".into(), "meetings"),
+                    common: site.common("../", "Meetings".into(), "meetings")?,
                     meetings: lists[0].marker(0),
                 },
                 &lists,
@@ -296,7 +296,7 @@ pub(super) fn render_page(
                     path,
                     "meeting.html",
                     &Context {
-                        common: site.common(root, meeting.title.clone(), "meetings"),
+                        common: site.common(root, meeting.title.clone(), "meetings")?,
                         meeting,
                         properties,
                         tags,
@@ -322,7 +322,7 @@ pub(super) fn render_page(
                     path,
                     "note.html",
                     &Context {
-                        common: site.common(root, note.name.clone(), "notes"),
+                        common: site.common(root, note.name.clone(), "notes")?,
                         properties,
                         tags,
                         body,
@@ -421,7 +421,7 @@ pub(super) fn render_page(
                 path,
                 "requests.html",
                 &Context {
-                    common: site.common(&root, heading.clone(), "requests"),
+                    common: site.common(&root, heading.clone(), "requests")?,
                     heading,
                     statuses,
                     people,
@@ -491,7 +491,7 @@ pub(super) fn render_page(
                 path,
                 "request.html",
                 &Context {
-                    common: site.common(root, row.title.clone(), "requests"),
+                    common: site.common(root, row.title.clone(), "requests")?,
                     request: row,
                     events,
                     commit: review::request_commit(record, vault, &site.provenance),
@@ -574,7 +574,7 @@ pub(super) fn render_page(
                 path,
                 "items.html",
                 &Context {
-                    common: site.common(root, heading.into(), section),
+                    common: site.common(root, heading.into(), section)?,
                     heading,
                     lede,
                     groups: lists[0].marker(0),
@@ -668,7 +668,7 @@ pub(super) fn render_page(
                     path,
                     "person.html",
                     &Context {
-                        common: site.common(root, info.name.clone(), "people"),
+                        common: site.common(root, info.name.clone(), "people")?,
                         requests: lists[0].marker(0),
                         meetings: lists[1].marker(1),
                         person: info,
@@ -690,7 +690,7 @@ pub(super) fn render_page(
                     path,
                     "people.html",
                     &Context {
-                        common: site.common("../", "People".into(), "people"),
+                        common: site.common("../", "People".into(), "people")?,
                         people: (0..site.index.listing.people.len())
                             .map(|i| row(i).0)
                             .collect(),
@@ -722,7 +722,7 @@ pub(super) fn render_page(
                 path,
                 "tags.html",
                 &Context {
-                    common: site.common("../", "Tags".into(), "tags"),
+                    common: site.common("../", "Tags".into(), "tags")?,
                     tags,
                 },
             )?;
@@ -765,7 +765,7 @@ pub(super) fn render_page(
                 path,
                 "tag.html",
                 &Context {
-                    common: site.common(&root, format!("#{tag}"), "tags"),
+                    common: site.common(&root, format!("#{tag}"), "tags")?,
                     tag,
                     notes,
                 },
@@ -825,7 +825,7 @@ pub(super) fn render_page(
                 path,
                 "review.html",
                 &Context {
-                    common: site.common(root, packet.title.clone(), "review"),
+                    common: site.common(root, packet.title.clone(), "review")?,
                     periods: links,
                     packet,
                 },
@@ -843,7 +843,7 @@ pub(super) fn render_page(
                 path,
                 "404.html",
                 &Context {
-                    common: site.common("/", "Not found".into(), ""),
+                    common: site.common("/", "Not found".into(), "")?,
                 },
             )?;
         }
