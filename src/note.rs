@@ -320,11 +320,26 @@ pub fn section_kind(heading: &str, config: &Config) -> Option<Kind> {
 type Section = (Kind, std::sync::Arc<str>);
 
 fn items(body: &str, config: &Config, position: &dyn Fn(usize) -> (usize, usize)) -> Vec<Item> {
-    let mut items: Vec<Item> = Vec::new();
+    let outline = markdown::outline(body);
+    // Room for every top-level item: an item is large, and growing the list copies it.
+    let top_level = outline
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Element::ListItem {
+                    depth: 1,
+                    quoted: false,
+                    ..
+                }
+            )
+        })
+        .count();
+    let mut items: Vec<Item> = Vec::with_capacity(top_level);
     // Headings open sections; a heading the table does not know, below a known one, stays in
     // it (`### Infra` under `## Help`), and one at the same level or above ends it.
     let mut sections: Vec<(u8, Option<Section>)> = Vec::new();
-    for element in markdown::outline(body) {
+    for element in outline {
         match element {
             Element::Heading { level, text, .. } => {
                 while sections.last().is_some_and(|(l, _)| *l >= level) {

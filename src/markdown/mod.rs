@@ -136,7 +136,13 @@ fn starts_block(content: &str) -> bool {
 /// Blanks every `> [!private]` callout with all its lines, nested callouts included, and the
 /// lazy continuation lines of its paragraphs.
 pub fn strip_private_callouts(text: &str) -> Cow<'_, str> {
-    if !text.to_ascii_lowercase().contains("[!private]") {
+    // `[!private]` in any case, looked for without a lower-case copy of the note.
+    let private = text.match_indices("[!").any(|(at, _)| {
+        text.as_bytes()[at + 2..]
+            .get(..8)
+            .is_some_and(|word| word.eq_ignore_ascii_case(b"private]"))
+    });
+    if !private {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
