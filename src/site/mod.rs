@@ -1541,13 +1541,18 @@ pub fn build_with(
     today: Date,
     options: &Options,
 ) -> Result<Report> {
-    build_remembering(
+    let mut memory = Memory::default();
+    let report = build_remembering(
         vault,
         model.map(std::sync::Arc::new),
         today,
         options,
-        &mut Memory::default(),
-    )
+        &mut memory,
+    );
+    // Freed beside what comes next (the end of the process does not wait for it), as the
+    // vault is.
+    std::thread::spawn(move || drop(memory));
+    report
 }
 
 /// What `watch` keeps from one build to the next: the output's manifest and the rendered
