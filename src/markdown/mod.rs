@@ -51,6 +51,16 @@ pub fn strip_comments(text: &str) -> Cow<'_, str> {
         let mut i = line_start;
         let mut code_ticks = 0usize;
         while i < line_end {
+            if !in_comment {
+                // Outside a comment only a backtick or `%` can change anything: skip to it.
+                let next = bytes[i..line_end]
+                    .iter()
+                    .position(|&b| b == b'`' || (b == b'%' && code_ticks == 0));
+                match next {
+                    Some(skip) => i += skip,
+                    None => break,
+                }
+            }
             if !in_comment && bytes[i] == b'`' {
                 let run = bytes[i..line_end]
                     .iter()
