@@ -354,6 +354,9 @@ pub fn without_code_spans(text: &str) -> std::borrow::Cow<'_, str> {
 /// The `#tags` of a text: letters, digits, `_`, `-`, `/`, with at least one non-digit; not
 /// inside inline code.
 pub fn tags(text: &str) -> Vec<String> {
+    if !text.contains('#') {
+        return Vec::new();
+    }
     let text = without_code_spans(text);
     let text = text.as_ref();
     let mut found = Vec::new();
@@ -374,7 +377,14 @@ pub fn tags(text: &str) -> Vec<String> {
 }
 
 fn collapse_spaces(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Latin letters with diacritics, folded to ASCII for IDs Obsidian accepts.
