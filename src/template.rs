@@ -138,7 +138,7 @@ impl Serialize for Html {
     }
 }
 
-/// A value every page shows (the site's navigation): turned into the template
+/// A value every page shows (the navigation, the site's facts): turned into the template
 /// engine's form the first time a template gets it, and shared by every page after that.
 /// Anything else (data.json) serializes the value itself.
 pub struct Shared<T> {
@@ -159,12 +159,6 @@ impl<T> std::ops::Deref for Shared<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.value
-    }
-}
-
-impl<T: std::hash::Hash> std::hash::Hash for Shared<T> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.value.hash(state);
     }
 }
 
