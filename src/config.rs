@@ -236,11 +236,7 @@ pub fn heading_key(text: &str) -> String {
                 out.push(' ');
             }
             space = false;
-            if c.is_ascii() {
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.extend(c.to_lowercase());
-            }
+            crate::slug::push_lowercase(&mut out, c);
         } else if c != '\'' && c != '’' {
             // Apostrophes are dropped inside a word (`What's` is `whats`); anything else
             // separates words.

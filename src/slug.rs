@@ -13,11 +13,7 @@ pub fn slugify(text: &str) -> String {
                 slug.push('-');
             }
             dash = false;
-            if c.is_ascii() {
-                slug.push(c.to_ascii_lowercase());
-            } else {
-                slug.extend(c.to_lowercase());
-            }
+            push_lowercase(&mut slug, c);
         } else {
             dash = true;
         }
@@ -26,6 +22,16 @@ pub fn slugify(text: &str) -> String {
         slug.push_str("page");
     }
     slug
+}
+
+/// Pushes `c` lower-cased: ASCII in place, other letters through Unicode's tables (which can
+/// give more than one character).
+pub fn push_lowercase(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else {
+        out.extend(c.to_lowercase());
+    }
 }
 
 /// Escapes text for HTML content and attribute values. Text with nothing to escape (most
