@@ -43,6 +43,11 @@ pub fn request_commit_of<'p>(
     vault: &Vault,
     provenance: &'p Provenance,
 ) -> Option<(&'p crate::provenance::Commit, Date)> {
+    // Without history there is nothing to find, and the record's first note (one of
+    // thousands, asked for each page key) is not even looked at.
+    if provenance.is_empty() {
+        return None;
+    }
     let first = record.events.first()?;
     let note = &vault.notes[first.note];
     let commit = provenance
