@@ -64,18 +64,11 @@ impl Provenance {
 
     /// The first commit of a note.
     pub fn note(&self, path: &str) -> Option<&Commit> {
-        // Without history, not even the path is hashed.
-        if self.notes.is_empty() {
-            return None;
-        }
         self.notes.get(path)
     }
 
     /// The first commit that wrote a block ID (`^id`) into any note.
     pub fn block(&self, id: &str) -> Option<&Commit> {
-        if self.blocks.is_empty() {
-            return None;
-        }
         self.blocks.get(id)
     }
 
