@@ -159,6 +159,11 @@ fn is_id_char(c: char) -> bool {
 
 /// `text ^block-id` → (`text`, `block-id`). The ID must follow white space, or be alone.
 pub fn split_block_id(text: &str) -> Option<(String, String)> {
+    block_id(text).map(|(before, id)| (before.to_owned(), id.to_owned()))
+}
+
+/// [`split_block_id`] without copies: the text before the ID, and the ID, as parts of `text`.
+pub fn block_id(text: &str) -> Option<(&str, &str)> {
     let trimmed = text.trim_end();
     let caret = trimmed.rfind('^')?;
     let id = &trimmed[caret + 1..];
@@ -169,7 +174,7 @@ pub fn split_block_id(text: &str) -> Option<(String, String)> {
     if !(before.is_empty() || before.ends_with([' ', '\t'])) {
         return None;
     }
-    Some((before.trim_end().to_owned(), id.to_owned()))
+    Some((before.trim_end(), id))
 }
 
 /// Dataview's key normalisation: `Basic Field` → `basic-field`.

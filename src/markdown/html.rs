@@ -3,7 +3,7 @@
 //! ammonia; links with a script scheme are dropped.
 
 use super::options;
-use crate::slug::{escape_html, slugify};
+use crate::slug::{escape_html, escape_html_to, slugify};
 use crate::task;
 use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
 use std::collections::HashSet;
@@ -118,12 +118,13 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn status_mark(mark: char) -> (&'static str, &'static str) {
+/// A task mark's status as a class, as words for a screen reader, and as a symbol.
+fn status_mark(mark: char) -> (&'static str, &'static str, &'static str) {
     match task::Status::from_checkbox(mark) {
-        task::Status::Open => ("open", "☐"),
-        task::Status::InProgress => ("in-progress", "◐"),
-        task::Status::Done => ("done", "☑"),
-        task::Status::Declined => ("declined", "☒"),
+        task::Status::Open => ("open", "open", "☐"),
+        task::Status::InProgress => ("in-progress", "in progress", "◐"),
+        task::Status::Done => ("done", "done", "☑"),
+        task::Status::Declined => ("declined", "declined", "☒"),
     }
 }
 
@@ -200,28 +201,30 @@ impl<'a> Renderer<'a> {
             self.push(Event::Text(text));
             return;
         }
-        let mut text: String = text.into_string();
+        // The rest is cut from the text as it is read, and copied once, escaped.
+        let mut rest: &str = &text;
         // pulldown-cmark knows only `[ ]` and `[x]`: other marks arrive as text, maybe split.
         if let Some(mut pending) = self.pending_mark.take() {
-            let mut rest = text.as_str();
+            let mut unmarked = rest;
             while let Some(c) = pending.chars().next() {
-                match rest.strip_prefix(c) {
+                match unmarked.strip_prefix(c) {
                     Some(after) => {
-                        rest = after;
+                        unmarked = after;
                         pending.remove(0);
                     }
                     None => break,
                 }
             }
-            if pending.is_empty() || rest.is_empty() {
-                text = rest.trim_start().to_owned();
+            if pending.is_empty() || unmarked.is_empty() {
+                rest = unmarked.trim_start();
                 if !pending.is_empty() {
                     self.pending_mark = Some(pending);
                 }
             }
         }
+        let mut html = String::with_capacity(rest.len() + 16);
         // A Dataview field written `key:: value` reads as the key, then the value.
-        if let Some((key, value)) = text.split_once("::") {
+        if let Some((key, value)) = split_pair(rest, b':') {
             let key_ok = !key.trim().is_empty()
                 && key.trim().chars().count() <= 30
                 && key
@@ -230,39 +233,38 @@ impl<'a> Renderer<'a> {
                     .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
                 && (value.is_empty() || value.starts_with(' '));
             if key_ok {
-                self.html(format!(
-                    "<span class=\"field-key\">{}</span>",
-                    escape_html(key.trim())
-                ));
-                text = value.to_owned();
+                html.push_str("<span class=\"field-key\">");
+                html.push_str(&escape_html(key.trim()));
+                html.push_str("</span>");
+                rest = value;
             }
         }
         let mut anchor = None;
-        if let Some((before, id)) = task::split_block_id(&text) {
-            if text.trim_end().ends_with(&format!("^{id}")) {
-                anchor = Some(id);
-                text = before;
-            }
+        if let Some((before, id)) = task::block_id(rest) {
+            anchor = Some(id);
+            rest = before;
         }
-        self.inline_text(&text);
+        self.inline_text(rest, &mut html);
         if let Some(id) = anchor {
-            if !self.anchored.contains(&id) {
-                let id = slugify_block(&id);
-                let id = escape_html(&id);
-                self.html(format!(
-                    "<span class=\"block-anchor\" id=\"block-{id}\"></span>"
-                ));
+            if !self.anchored.iter().any(|a| a == id) {
+                html.push_str("<span class=\"block-anchor\" id=\"block-");
+                html.push_str(&escape_html(&slugify_block(id)));
+                html.push_str("\"></span>");
             }
         }
+        self.html(html);
     }
 
-    /// Plain text with `==highlights==` and `#tags`.
-    fn inline_text(&mut self, text: &str) {
-        let parts: Vec<&str> = text.split("==").collect();
+    /// Writes plain text with `==highlights==` and `#tags` into `html`.
+    fn inline_text(&self, text: &str, html: &mut String) {
+        if split_pair(text, b'=').is_none() {
+            self.tagged(text, html);
+            return;
+        }
         // Separators pair up into <mark>…</mark>; an unpaired last one is text.
-        let paired = (parts.len() - 1) / 2 * 2;
-        let mut html = String::new();
-        for (i, part) in parts.iter().enumerate() {
+        let separators = text.matches("==").count();
+        let paired = separators / 2 * 2;
+        for (i, part) in text.split("==").enumerate() {
             if i > 0 {
                 let separator = i - 1;
                 html.push_str(match separator {
@@ -271,15 +273,15 @@ impl<'a> Renderer<'a> {
                     _ => "</mark>",
                 });
             }
-            self.tagged(part, &mut html);
+            self.tagged(part, html);
         }
-        self.html(html);
     }
 
     /// Writes `text` into `html`, escaped, with each `#tag` a link to its page.
     fn tagged(&self, text: &str, html: &mut String) {
         if !self.links.is_empty() || !text.contains('#') {
-            html.push_str(&escape_html(text));
+            // Writing into a String cannot fail.
+            let _ = escape_html_to(html, text);
             return;
         }
         let mut last = 0;
@@ -314,12 +316,17 @@ impl<'a> Renderer<'a> {
         let Some((level, events, text)) = self.heading.take() else {
             return;
         };
-        let base = slugify(&text);
-        let mut id = base.clone();
-        let mut n = 1;
-        while !self.heading_ids.insert(id.clone()) {
-            id = format!("{base}-{n}");
-            n += 1;
+        let mut id = slugify(&text);
+        if self.heading_ids.contains(&id) {
+            let base = id;
+            let mut n = 1;
+            loop {
+                id = format!("{base}-{n}");
+                if !self.heading_ids.contains(&id) {
+                    break;
+                }
+                n += 1;
+            }
         }
         let mut open = String::with_capacity(id.len() + 12);
         open.push_str("<h");
@@ -327,12 +334,19 @@ impl<'a> Renderer<'a> {
         open.push_str(" id=\"");
         open.push_str(&escape_html(&id));
         open.push_str("\">");
+        self.heading_ids.insert(id);
         self.html(open);
         self.out.extend(events);
         self.push(Event::InlineHtml(CowStr::Borrowed(
             CLOSE_HEADING[level as usize],
         )));
     }
+}
+
+/// `text` cut around its first `cc` (the byte `c` twice, ASCII).
+fn split_pair(text: &str, c: u8) -> Option<(&str, &str)> {
+    let at = text.as_bytes().windows(2).position(|w| w == [c, c])?;
+    Some((&text[..at], &text[at + 2..]))
 }
 
 /// The end tags of headings, by level.
@@ -406,27 +420,39 @@ pub fn render(body: &str, anchors: &[(usize, String)], resolver: &dyn Resolver) 
             Event::Start(Tag::Item) => {
                 let mark = checkbox_of(&body[range.clone()]);
                 let anchor = anchors.iter().find(|(offset, _)| *offset == range.start);
-                let mut attributes = String::new();
+                let mut li = String::with_capacity(128);
+                li.push_str("<li");
                 if let Some((_, id)) = anchor {
                     let id = slugify_block(id);
-                    attributes.push_str(&format!(" id=\"block-{}\"", escape_html(&id)));
+                    li.push_str(" id=\"block-");
+                    li.push_str(&escape_html(&id));
+                    li.push('"');
                     r.anchored.push(id);
                 }
-                if let Some(mark) = mark {
-                    let (status, _) = status_mark(mark);
-                    attributes.push_str(&format!(" class=\"task\" data-status=\"{status}\""));
+                match mark {
+                    Some(mark) => {
+                        let (status, label, symbol) = status_mark(mark);
+                        for part in [
+                            " class=\"task\" data-status=\"",
+                            status,
+                            "\"><span class=\"checkbox\" role=\"img\" aria-label=\"",
+                            label,
+                            "\">",
+                            symbol,
+                            "</span> ",
+                        ] {
+                            li.push_str(part);
+                        }
+                        r.pending_mark = Some(format!("[{mark}]"));
+                    }
+                    None => {
+                        li.push('>');
+                        r.pending_mark = None;
+                    }
                 }
-                r.pending_mark = mark.map(|m| format!("[{m}]"));
-                r.html(format!("<li{attributes}>"));
-                if let Some(mark) = mark {
-                    let (status, symbol) = status_mark(mark);
-                    r.html(format!(
-                        "<span class=\"checkbox\" role=\"img\" aria-label=\"{}\">{symbol}</span> ",
-                        status.replace('-', " ")
-                    ));
-                }
+                r.html(li);
             }
-            Event::End(TagEnd::Item) => r.html("</li>\n".to_owned()),
+            Event::End(TagEnd::Item) => r.push(Event::InlineHtml(CowStr::Borrowed("</li>\n"))),
             Event::TaskListMarker(_) => {
                 r.pending_mark = None;
             }
