@@ -246,9 +246,12 @@ impl<'a> Renderer<'a> {
         }
         self.inline_text(rest, &mut html);
         if let Some(id) = anchor {
-            if !self.anchored.iter().any(|a| a == id) {
+            // An item carrying the ID has its anchor already (IDs are compared as anchors,
+            // lower-cased): a second element with the same `id` would be invalid HTML.
+            let id = slugify_block(id);
+            if !self.anchored.contains(&id) {
                 html.push_str("<span class=\"block-anchor\" id=\"block-");
-                html.push_str(&escape_html(&slugify_block(id)));
+                html.push_str(&escape_html(&id));
                 html.push_str("\"></span>");
             }
         }
@@ -697,6 +700,16 @@ mod tests {
             !out.contains("[/]") && !out.contains("[-]") && !out.contains("^access"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn an_item_anchor_is_written_once_whatever_the_case_of_its_id() {
+        let body = "- [ ] Budget for a course ^Req-One\n";
+        let out = render(body, &[(0, "Req-One".into())], &Links).html;
+        assert_eq!(out.matches("id=\"block-req-one\"").count(), 1, "{out}");
+        // A paragraph's ID has no item to carry it: the text gets the anchor.
+        let out = html("A paragraph ^Para-Two");
+        assert_eq!(out.matches("id=\"block-para-two\"").count(), 1, "{out}");
     }
 
     #[test]
