@@ -35,9 +35,45 @@ pub fn find_root(start: &Path) -> PathBuf {
         .to_path_buf()
 }
 
-/// Loads every note of the vault at `root`.
+/// Loads every note of the vault at `root`, once: nothing is kept for a later load. Notes are
+/// read and parsed on every core while the vault is still being walked.
 pub fn load(root: &Path) -> Vault {
-    load_cached(root, &mut Cache::new())
+    let (config, mut diagnostics) = settings(root);
+    let (sender, found) = std::sync::mpsc::channel::<(usize, PathBuf, String)>();
+    let (walk, mut read) = rayon::join(
+        || {
+            // The sender is dropped when the walk ends, which ends the reading.
+            let sender = sender;
+            let mut count = 0;
+            discover_with(root, &config, |path, rel| {
+                // The receiver lives until every note is read.
+                let _ = sender.send((count, path.to_path_buf(), rel.to_owned()));
+                count += 1;
+            })
+        },
+        || {
+            found
+                .into_iter()
+                .par_bridge()
+                .map(|(i, path, rel)| (i, read_note(&path, &rel, &config)))
+                .collect::<Vec<_>>()
+        },
+    );
+    read.sort_unstable_by_key(|(i, _)| *i);
+    diagnostics.extend(walk.diagnostics);
+    let mut notes = Vec::with_capacity(read.len());
+    for (_, (note, found)) in read {
+        diagnostics.extend(found);
+        notes.extend(note.map(Arc::new));
+    }
+    diagnostic::sort(&mut diagnostics);
+    Vault {
+        root: root.to_path_buf(),
+        config,
+        notes,
+        diagnostics,
+        attachments: walk.attachments,
+    }
 }
 
 /// The vault's settings, with every phrasing of the question bank as a section heading.
@@ -100,12 +136,22 @@ pub struct Discovered {
 /// the output folder, the templates folder and ignored paths are skipped; symbolic links are followed, and a link
 /// that loops back is reported instead of followed.
 pub fn discover(root: &Path, config: &Config) -> Discovered {
+    let mut files = Vec::new();
+    let mut walk = discover_with(root, config, |path, rel| {
+        files.push((path.to_path_buf(), rel.to_owned()))
+    });
+    walk.notes = files;
+    walk
+}
+
+/// Walks the vault as [`discover`] does, handing each note to `note` as it is found (its path
+/// and vault-relative path); the result lists no notes.
+fn discover_with(root: &Path, config: &Config, mut note: impl FnMut(&Path, &str)) -> Discovered {
     let mut attachments = Vec::new();
     let mut diagnostics = Vec::new();
     let ignore = ignore_set(config, &mut diagnostics);
     let output = config.output.trim_matches('/').to_owned();
     let templates = config.templates.trim_matches('/').to_owned();
-    let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
@@ -147,7 +193,7 @@ pub fn discover(root: &Path, config: &Config) -> Discovered {
                     ));
                     continue;
                 }
-                files.push((entry.path().to_path_buf(), rel));
+                note(entry.path(), &rel);
             }
             Err(error) => {
                 let rel = error
@@ -168,7 +214,7 @@ pub fn discover(root: &Path, config: &Config) -> Discovered {
         }
     }
     Discovered {
-        notes: files,
+        notes: Vec::new(),
         attachments,
         diagnostics,
     }
