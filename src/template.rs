@@ -107,6 +107,11 @@ impl Html {
         Html(minijinja::Value::from_safe_string(html))
     }
 
+    /// HTML as it is, without the trailing space [`Html::new`] takes off.
+    pub fn exact(html: String) -> Html {
+        Html(minijinja::Value::from_safe_string(html))
+    }
+
     /// The HTML.
     pub fn as_str(&self) -> &str {
         self.0.as_str().unwrap_or_default()
@@ -136,6 +141,35 @@ impl Serialize for Html {
     ) -> std::result::Result<S::Ok, S::Error> {
         self.0.serialize(serializer)
     }
+}
+
+/// Whether a template's text uses `root` only in `{{ root }}` (with any spaces, and `-` to
+/// trim): not in a condition, a filter, an assignment or a loop, and not through another
+/// template it includes, imports or extends (those are not looked at, so they count as uses).
+pub fn prints_root_only(text: &str) -> bool {
+    let mut rest = text;
+    let mut others = String::with_capacity(text.len());
+    while let Some(open) = rest.find("{{") {
+        others.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            others.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let inner = after[..close]
+            .trim_start_matches('-')
+            .trim_end_matches('-')
+            .trim();
+        if inner != "root" {
+            others.push_str(&rest[open..open + 2 + close + 2]);
+        }
+        rest = &after[close + 2..];
+    }
+    others.push_str(rest);
+    !["root", "include", "import", "extends"]
+        .iter()
+        .any(|word| others.contains(word))
 }
 
 /// A value every page shows (the navigation, the site's facts): turned into the template
@@ -181,6 +215,8 @@ impl<T: Serialize> Serialize for Shared<T> {
 /// `<templates>/site/<name>` when there is one.
 pub struct SiteTemplates {
     env: Environment<'static>,
+    /// The templates that use `root` only to print it (see [`prints_root_only`]).
+    root_printed_only: Vec<String>,
     /// A hash of every template's text: pages rendered with other templates are stale.
     pub digest: u64,
     paths: Vec<(String, String)>,
@@ -233,6 +269,7 @@ impl SiteTemplates {
         });
         let mut paths = Vec::new();
         let mut files = Vec::new();
+        let mut root_printed_only = Vec::new();
         let mut digest = xxhash_rust::xxh3::Xxh3::new();
         for (name, builtin) in SITE {
             let rel = format!("{}/site/{name}", config.templates);
@@ -247,6 +284,9 @@ impl SiteTemplates {
             digest.update(name.as_bytes());
             digest.update(text.as_bytes());
             if name.ends_with(".html") {
+                if prints_root_only(&text) {
+                    root_printed_only.push((*name).to_owned());
+                }
                 env.add_template_owned((*name).to_owned(), text)
                     .map_err(|e| located(&path, &e))?;
             } else {
@@ -256,10 +296,17 @@ impl SiteTemplates {
         }
         Ok(SiteTemplates {
             env,
+            root_printed_only,
             digest: digest.digest(),
             paths,
             files,
         })
+    }
+
+    /// Whether the template `name` uses `root` only to print it: what it renders for a page at
+    /// one depth is then what it renders at any other, with another root printed.
+    pub fn prints_root_only(&self, name: &str) -> bool {
+        self.root_printed_only.iter().any(|n| n == name)
     }
 
     /// The compiled template `name`.
@@ -417,6 +464,29 @@ pub fn render(source: &Source, context: &impl Serialize) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_template_prints_its_root_only_when_root_is_nothing_but_printed() {
+        for text in [
+            "<a href=\"{{ root }}{{ r.url }}\">{{ r.title }}</a>",
+            "<a href=\"{{root}}x\">{{- root -}}</a>",
+            "<li>{{ m.title }}</li>",
+        ] {
+            assert!(prints_root_only(text), "{text}");
+        }
+        for text in [
+            "{% if root %}<a href=\"{{ root }}x\">{% endif %}",
+            "{{ root | length }}",
+            "{% set base = root %}{{ base }}",
+            "{% for root in rows %}{{ root }}{% endfor %}",
+            "{% include \"row-link.html\" %}",
+            "{% import \"macros.html\" as m %}{{ m.link(r) }}",
+            "{{ root ~ r.url }}",
+            "{{ root }",
+        ] {
+            assert!(!prints_root_only(text), "{text}");
+        }
+    }
 
     #[test]
     fn a_shared_value_reads_the_same_in_every_page_and_in_json() {

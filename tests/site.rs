@@ -628,6 +628,59 @@ fn the_navigation_is_one_template_and_marks_each_pages_section() {
     assert!(!meeting.contains("aria-current"), "{meeting}");
 }
 
+#[test]
+fn a_ledger_row_links_from_pages_at_every_depth() {
+    let vault = TestVault::sample();
+    vault.run(&["build"]).code(0);
+    let page = |path: &str| std::fs::read_to_string(vault.path().join("_site").join(path)).unwrap();
+    let title = "The promotion-case conversation, before calibration on Dec 3";
+    for (path, root) in [
+        ("requests/index.html", "../"),
+        ("requests/status/open/index.html", "../../../"),
+        ("people/dana-whitaker/index.html", "../../"),
+        ("people/sam-ortiz/index.html", "../../"),
+    ] {
+        let html = page(path);
+        let link = format!("<a href=\"{root}requests/promo-case/\">{title}</a>");
+        assert!(html.contains(&link), "{path} lacks {link}");
+        assert!(!html.contains('\u{1}'), "{path} holds a marker");
+    }
+    for (path, root) in [
+        ("meetings/index.html", "../"),
+        ("people/dana-whitaker/index.html", "../../"),
+        ("index.html", ""),
+    ] {
+        let link = format!("<a href=\"{root}meetings/2026-11-17-dana-whitaker/\"");
+        assert!(page(path).contains(&link), "{path} lacks {link}");
+    }
+}
+
+#[test]
+fn a_row_template_that_tests_its_root_is_rendered_for_each_page() {
+    let vault = TestVault::sample().file(
+        "templates/site/request-row.html",
+        "<tr data-status=\"{{ r.status }}\"><td>{% if root == \"../\" %}on the ledger\
+         {% else %}elsewhere{% endif %} <a href=\"{{ root }}{{ r.url }}\">{{ r.title }}</a></td></tr>",
+    );
+    vault.run(&["build"]).code(0);
+    let page = |path: &str| std::fs::read_to_string(vault.path().join("_site").join(path)).unwrap();
+    let ledger = page("requests/index.html");
+    assert!(
+        ledger.contains("on the ledger <a href=\"../requests/promo-case/\">"),
+        "{ledger}"
+    );
+    assert!(!ledger.contains("elsewhere"), "{ledger}");
+    for (path, root) in [
+        ("requests/status/open/index.html", "../../../"),
+        ("people/dana-whitaker/index.html", "../../"),
+    ] {
+        let html = page(path);
+        let row = format!("elsewhere <a href=\"{root}requests/promo-case/\">");
+        assert!(html.contains(&row), "{path} lacks {row}");
+        assert!(!html.contains("on the ledger"), "{path}");
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn every_file_of_the_site_is_readable_by_a_web_server() {

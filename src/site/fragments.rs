@@ -36,10 +36,97 @@ impl Hasher for Prehashed {
 type ByHash<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 
 /// A rendered piece and the attachments it embeds.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Fragment {
     pub html: Html,
+    /// Where the page's way to the site root (`../../`) goes in `html`, as byte offsets, for
+    /// a piece rendered once for pages at every depth (see [`Rooted`]); empty for a piece
+    /// rendered for one page.
+    pub roots: Arc<[usize]>,
     pub uses: Vec<String>,
+}
+
+impl Fragment {
+    /// A piece rendered for one page.
+    pub fn new(html: Html, uses: Vec<String>) -> Fragment {
+        Fragment {
+            html,
+            roots: Arc::from([]),
+            uses,
+        }
+    }
+
+    /// The piece's HTML on a page `root` away from the site root.
+    pub fn html_at(&self, root: &str) -> Html {
+        if self.roots.is_empty() {
+            return self.html.clone();
+        }
+        let text = self.html.as_str();
+        let mut html = String::with_capacity(text.len() + self.roots.len() * root.len());
+        let mut last = 0;
+        for &at in self.roots.iter() {
+            html.push_str(&text[last..at]);
+            html.push_str(root);
+            last = at;
+        }
+        html.push_str(&text[last..]);
+        Html::exact(html)
+    }
+
+    /// The piece's HTML on a page `root` away from the site root, in parts, at the end of
+    /// `parts`: a page of ten thousand rows is written from its parts without copying them.
+    pub fn parts_at<'p>(&'p self, root: &'p str, parts: &mut Vec<&'p [u8]>) {
+        let html = self.html.as_str().as_bytes();
+        let mut last = 0;
+        for &at in self.roots.iter() {
+            parts.push(&html[last..at]);
+            parts.push(root.as_bytes());
+            last = at;
+        }
+        parts.push(&html[last..]);
+    }
+}
+
+/// Renders pieces once for pages at every depth: the root is rendered as a marker no note can
+/// hold (it carries a number drawn when the process starts), which is then cut out and
+/// remembered as a place for the root.
+pub struct Rooted;
+
+impl Rooted {
+    /// What a template is given as `root` when it renders a piece for every depth.
+    pub fn marker() -> &'static str {
+        static MARKER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        MARKER.get_or_init(|| {
+            use std::hash::BuildHasher;
+            let drawn = std::collections::hash_map::RandomState::new().hash_one(0u8);
+            format!("\u{1}root-{drawn:016x}\u{1}")
+        })
+    }
+
+    /// The piece rendered with [`Rooted::marker`] as its root, with the markers cut out.
+    pub fn cut(mut rendered: String, uses: Vec<String>) -> Fragment {
+        let marker = Rooted::marker();
+        // Trimmed as [`Html::new`] trims, before the cuts: a marker is not space, so trimming
+        // never cuts into one, and the places found stay inside the text.
+        rendered.truncate(rendered.trim_end().len());
+        if !rendered.contains(marker) {
+            return Fragment::new(Html::new(rendered), uses);
+        }
+        let mut html = String::with_capacity(rendered.len());
+        let mut roots = Vec::new();
+        let mut rest = rendered.as_str();
+        while let Some(at) = rest.find(marker) {
+            html.push_str(&rest[..at]);
+            roots.push(html.len());
+            rest = &rest[at + marker.len()..];
+        }
+        html.push_str(rest);
+        Fragment {
+            html: Html::exact(html),
+            roots: Arc::from(roots),
+            uses,
+        }
+    }
 }
 
 /// How many builds a piece no build used is kept for.
@@ -97,6 +184,13 @@ impl<T> Fragments<T> {
         if !self.keep {
             return Ok(Arc::new(render()?));
         }
+        self.get_shared(key, render)
+    }
+
+    /// A piece several pages of one build show (a ledger row is on the ledger, a status page
+    /// and a person's page): like [`Fragments::get`], but kept for the rest of a single build
+    /// too, so that it is rendered once.
+    pub fn get_shared(&self, key: u64, render: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
         let lock = || self.pieces.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((found, used)) = lock().get_mut(&key) {
             *used = self.build;
@@ -300,5 +394,40 @@ mod tests {
             assert_eq!(run.next(1, || Ok("one".into())).unwrap(), "one");
         }
         assert!(fragments.runs.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_shared_piece_is_rendered_once_in_a_single_build() {
+        let fragments: Fragments<String> = Fragments::default();
+        let rendered = std::cell::Cell::new(0);
+        for _ in 0..3 {
+            let piece = fragments.get_shared(7, || {
+                rendered.set(rendered.get() + 1);
+                Ok("row".into())
+            });
+            assert_eq!(piece.unwrap().as_str(), "row");
+        }
+        assert_eq!(rendered.get(), 1);
+    }
+
+    #[test]
+    fn a_piece_rendered_for_every_depth_gets_each_pages_root() {
+        let marker = Rooted::marker();
+        let piece = Rooted::cut(
+            format!("<a href=\"{marker}requests/é/\">é</a> <img src=\"{marker}a.png\">\n\n"),
+            Vec::new(),
+        );
+        assert!(!piece.html.as_str().contains('\u{1}'));
+        for root in ["", "../", "../../../"] {
+            let expected = format!("<a href=\"{root}requests/é/\">é</a> <img src=\"{root}a.png\">");
+            assert_eq!(piece.html_at(root).as_str(), expected);
+            let mut parts = Vec::new();
+            piece.parts_at(root, &mut parts);
+            assert_eq!(parts.concat(), expected.as_bytes());
+        }
+        // Without a marker: as it was rendered.
+        let plain = Rooted::cut("<td>x</td>\n".into(), Vec::new());
+        assert!(plain.roots.is_empty());
+        assert_eq!(plain.html_at("../").as_str(), "<td>x</td>");
     }
 }

@@ -21,7 +21,7 @@ use crate::slug::slugify;
 use crate::task::Status;
 use crate::template::{Html, Shared, SiteTemplates};
 use crate::vault::Vault;
-use fragments::Fragment;
+use fragments::{Fragment, Rooted};
 use output::Output;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -29,6 +29,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// How to build.
 #[derive(Debug, Clone)]
@@ -970,26 +971,38 @@ impl<'a> Site<'a> {
         crate::digest::of(&(self.global, inputs))
     }
 
-    /// A piece without attachments, rendered by `render` unless one with these inputs is kept.
-    fn piece(
+    /// A piece several pages show (a ledger row, a meeting in a list) for a page `root` away
+    /// from the site root. When its template only prints the root, it is rendered once for
+    /// pages at every depth and kept for the rest of the build, the root put in as each page
+    /// is written; otherwise once for each page, unless one with these inputs is kept.
+    fn shared_piece(
         &self,
+        template: &str,
         inputs: impl std::hash::Hash,
-        render: impl FnOnce() -> Result<String>,
-    ) -> Result<Html> {
-        let fragment = self.fragments.get(self.fragment_key(inputs), || {
-            Ok(Fragment {
-                html: Html::new(render()?),
-                uses: Vec::new(),
+        root: &str,
+        render: impl FnOnce(&str) -> Result<String>,
+    ) -> Result<Arc<Fragment>> {
+        if self.templates.prints_root_only(template) {
+            let key = self.fragment_key((inputs, "every depth"));
+            self.fragments.get_shared(key, || {
+                Ok(Rooted::cut(render(Rooted::marker())?, Vec::new()))
             })
-        })?;
-        Ok(fragment.html.clone())
+        } else {
+            let key = self.fragment_key((inputs, root));
+            self.fragments.get(key, || {
+                Ok(Fragment::new(Html::new(render(root)?), Vec::new()))
+            })
+        }
     }
 
     /// The ledger row of a request or follow-up, for a page `root` away from the site root.
-    fn row_html(&self, kind: Kind, index: usize, root: &str) -> Result<Html> {
-        self.piece(("row", self.row_hash(kind, index), root), || {
-            self.render_row(kind, index, root)
-        })
+    fn row_html(&self, kind: Kind, index: usize, root: &str) -> Result<Arc<Fragment>> {
+        self.shared_piece(
+            "request-row.html",
+            ("row", self.row_hash(kind, index)),
+            root,
+            |root| self.render_row(kind, index, root),
+        )
     }
 
     /// The ledger rows of some requests or follow-ups for a page `root` away from the site
@@ -1000,13 +1013,13 @@ impl<'a> Site<'a> {
         kind: Kind,
         rows: impl Iterator<Item = usize>,
         root: &str,
-    ) -> Result<Vec<Html>> {
+    ) -> Result<Vec<Fragment>> {
         let seed = self.fragment_key(("row", root));
         self.list_html(
             name,
             rows,
             |&index| crate::digest::words(seed, [self.row_hash(kind, index), 0, 0]),
-            |&index| self.render_row(kind, index, root),
+            |&index| self.row_html(kind, index, root),
         )
     }
 
@@ -1018,18 +1031,13 @@ impl<'a> Site<'a> {
         name: &'static str,
         pieces: impl Iterator<Item = I>,
         key: impl Fn(&I) -> u64,
-        render: impl Fn(&I) -> Result<String>,
-    ) -> Result<Vec<Html>> {
+        render: impl Fn(&I) -> Result<Arc<Fragment>>,
+    ) -> Result<Vec<Fragment>> {
         let mut run = self.fragments.run(name);
         pieces
             .map(|piece| {
-                let fragment = run.next(key(&piece), || {
-                    Ok(Fragment {
-                        html: Html::new(render(&piece)?),
-                        uses: Vec::new(),
-                    })
-                })?;
-                Ok(fragment.html.clone())
+                let fragment = run.next(key(&piece), || Ok(Fragment::clone(&*render(&piece)?)))?;
+                Ok(fragment.clone())
             })
             .collect()
     }
@@ -1046,10 +1054,13 @@ impl<'a> Site<'a> {
     }
 
     /// A meeting in a list of meetings.
-    fn meeting_html(&self, note: usize, root: &str) -> Result<Html> {
-        self.piece(("meeting", self.meeting_hashes[note], root), || {
-            self.render_meeting(note, root)
-        })
+    fn meeting_html(&self, note: usize, root: &str) -> Result<Arc<Fragment>> {
+        self.shared_piece(
+            "meeting-row.html",
+            ("meeting", self.meeting_hashes[note]),
+            root,
+            |root| self.render_meeting(note, root),
+        )
     }
 
     fn render_meeting(&self, note: usize, root: &str) -> Result<String> {
@@ -1143,13 +1154,13 @@ impl<'a> Site<'a> {
             };
             uses.sort();
             uses.dedup();
-            Ok(Fragment {
-                html: Html::new(
+            Ok(Fragment::new(
+                Html::new(
                     self.templates
                         .render("item-group.html", &Context { root, group })?,
                 ),
                 uses,
-            })
+            ))
         })
     }
 
@@ -1195,13 +1206,13 @@ impl<'a> Site<'a> {
                 root: &'c str,
                 item: ItemRow,
             }
-            Ok(Fragment {
-                html: Html::new(
+            Ok(Fragment::new(
+                Html::new(
                     self.templates
                         .render("item.html", &Context { root, item })?,
                 ),
-                uses: uses.into_iter().collect(),
-            })
+                uses.into_iter().collect(),
+            ))
         })
     }
 

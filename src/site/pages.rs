@@ -42,14 +42,20 @@ struct Stats {
 /// A long list of a page (ledger rows, meetings, groups of wins): the template shows a
 /// marker in its place, and the rows are written into the file there, not copied into the
 /// page first. An empty list has no marker, so `{% if rows %}` in a template still works.
-struct List {
-    rows: Vec<Html>,
+struct List<'r> {
+    rows: Vec<Fragment>,
     separator: &'static str,
+    /// The way from the page to the site root, put into rows rendered for every depth.
+    root: &'r str,
 }
 
-impl List {
-    fn new(rows: Vec<Html>, separator: &'static str) -> List {
-        List { rows, separator }
+impl<'r> List<'r> {
+    fn new(rows: Vec<Fragment>, separator: &'static str, root: &'r str) -> List<'r> {
+        List {
+            rows,
+            separator,
+            root,
+        }
     }
 
     /// What the template gets for the `index`th list of its page.
@@ -100,7 +106,7 @@ fn write_page_with_lists(
             if i > 0 {
                 parts.push(list.separator.as_bytes());
             }
-            parts.push(row.as_str().as_bytes());
+            row.parts_at(list.root, &mut parts);
         }
         rest = &after[digits + marker.len()..];
     }
@@ -160,7 +166,7 @@ pub(super) fn render_page(
                 .iter()
                 .rev()
                 .take(8)
-                .map(|m| site.meeting_html(m.note, root))
+                .map(|m| Ok(site.meeting_html(m.note, root)?.html_at(root)))
                 .collect::<Result<Vec<Html>>>()?;
             let recent = Html::join(&recent, MEETING_SEPARATOR);
             #[derive(Serialize)]
@@ -224,9 +230,9 @@ pub(super) fn render_page(
                 "meetings",
                 model.meetings.iter().rev(),
                 |m| crate::digest::words(seed, [site.meeting_hashes[m.note], 0, 0]),
-                |m| site.render_meeting(m.note, root),
+                |m| site.meeting_html(m.note, root),
             )?;
-            let lists = [List::new(meetings, MEETING_SEPARATOR)];
+            let lists = [List::new(meetings, MEETING_SEPARATOR, root)];
             write_page_with_lists(
                 out,
                 templates,
@@ -358,7 +364,7 @@ pub(super) fn render_page(
                     .filter(|(_, r)| filter.is_none_or(|s| r.status == s))
                     .map(|(i, _)| i);
                 site.rows_html(name, kind, shown, &root)
-                    .map(|rows| List::new(rows, ROW_SEPARATOR))
+                    .map(|rows| List::new(rows, ROW_SEPARATOR, &root))
             };
             let lists = [
                 rows(Kind::Requests, &model.requests)?,
@@ -556,10 +562,10 @@ pub(super) fn render_page(
                 .map(|group| {
                     let fragment = site.group_fragment(&mut run, group, root)?;
                     used.extend(fragment.uses.iter().cloned());
-                    Ok(fragment.html.clone())
+                    Ok(fragment.clone())
                 })
-                .collect::<Result<Vec<Html>>>()?;
-            let lists = [List::new(groups, "\n")];
+                .collect::<Result<Vec<Fragment>>>()?;
+            let lists = [List::new(groups, "\n", root)];
             #[derive(Serialize)]
             struct Context<'a> {
                 #[serde(flatten)]
@@ -650,17 +656,17 @@ pub(super) fn render_page(
                 }
                 let requests = records
                     .iter()
-                    .map(|&(i, _)| site.row_html(Kind::Requests, i, root))
-                    .collect::<Result<Vec<Html>>>()?;
+                    .map(|&(i, _)| Ok(Fragment::clone(&*site.row_html(Kind::Requests, i, root)?)))
+                    .collect::<Result<Vec<Fragment>>>()?;
                 let meetings = person
                     .meetings
                     .iter()
                     .rev()
-                    .map(|&n| site.meeting_html(n, root))
-                    .collect::<Result<Vec<Html>>>()?;
+                    .map(|&n| Ok(Fragment::clone(&*site.meeting_html(n, root)?)))
+                    .collect::<Result<Vec<Fragment>>>()?;
                 let lists = [
-                    List::new(requests, ROW_SEPARATOR),
-                    List::new(meetings, MEETING_SEPARATOR),
+                    List::new(requests, ROW_SEPARATOR, root),
+                    List::new(meetings, MEETING_SEPARATOR, root),
                 ];
                 write_page_with_lists(
                     out,
