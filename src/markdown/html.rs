@@ -590,6 +590,27 @@ pub fn render(body: &str, anchors: &[(usize, String)], resolver: &dyn Resolver) 
     }
 }
 
+/// Whether a line of text renders as itself, escaped ([`escape_html`]), with nothing for
+/// Markdown or our extensions to do: no markup character, no `::` field or `==` highlight, and
+/// no list marker to start with. A colon or an equals sign alone is plain.
+pub fn is_plain(text: &str) -> bool {
+    const MARKUP: [bool; 256] = {
+        let mut table = [false; 256];
+        let markup = b"[]*_`~#<>&!\\^%|\n\r";
+        let mut i = 0;
+        while i < markup.len() {
+            table[markup[i] as usize] = true;
+            i += 1;
+        }
+        table
+    };
+    let bytes = text.as_bytes();
+    !bytes.iter().any(|&b| MARKUP[b as usize])
+        && !bytes.windows(2).any(|w| matches!(w, b"::" | b"=="))
+        && !text.starts_with(|c: char| c.is_ascii_digit() || c.is_whitespace() || "-+".contains(c))
+        && !text.ends_with(char::is_whitespace)
+}
+
 /// Cleans HTML that a note wrote by hand: no script, no event handlers, no style, no script
 /// URLs; what upward itself emits (classes, anchors, task states) is kept.
 pub fn sanitize(html: &str) -> String {
@@ -710,6 +731,76 @@ mod tests {
         // A paragraph's ID has no item to carry it: the text gets the anchor.
         let out = html("A paragraph ^Para-Two");
         assert_eq!(out.matches("id=\"block-para-two\"").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn plain_text_renders_as_itself_escaped() {
+        let pieces = [
+            "word",
+            " ",
+            ":",
+            "=",
+            "\"",
+            "'",
+            "é",
+            "1",
+            "2.",
+            "-",
+            "+",
+            "%",
+            "=",
+            ":",
+            "a:b",
+            "x=y",
+            "Decision:",
+            "Agreed:",
+            "😀",
+            "/",
+            "(",
+            ")",
+            "?",
+            ",",
+            ".",
+            ";",
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut checked = 0;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..1 + seed % 9 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            if !is_plain(&text) {
+                continue;
+            }
+            checked += 1;
+            let rendered = html(&text);
+            let inner = rendered
+                .trim_end()
+                .strip_prefix("<p>")
+                .and_then(|t| t.strip_suffix("</p>"));
+            // Quotes in text may be written as entities or not: the same text either way.
+            let quotes = |html: &str| html.replace("&quot;", "\"").replace("&#39;", "'");
+            assert_eq!(
+                inner.map(quotes),
+                Some(quotes(&escape_html(&text))),
+                "{text:?}"
+            );
+        }
+        assert!(checked > 5_000, "{checked}");
+        for text in [
+            "a == b",
+            "key:: value",
+            "1. first",
+            " x",
+            "a #tag",
+            "![[x]]",
+        ] {
+            assert!(!is_plain(text), "{text:?}");
+        }
     }
 
     #[test]

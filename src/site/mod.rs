@@ -1334,9 +1334,7 @@ impl<'a> Site<'a> {
     /// Inline Markdown of an item, for a page `root` away from the site root.
     fn inline(&self, text: &str, from: &str, root: &str) -> (String, BTreeSet<String>) {
         // Most items are plain words: nothing for Markdown to do but escape them.
-        let plain = !text.contains(|c: char| "[]*_`=~#<>&!\\:^%|".contains(c))
-            && !text.starts_with(|c: char| c.is_ascii_digit() || "-+".contains(c));
-        if plain {
+        if html::is_plain(text) {
             return (crate::slug::escape_html(text).into_owned(), BTreeSet::new());
         }
         let links = PageLinks {
