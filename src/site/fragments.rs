@@ -36,13 +36,13 @@ impl Hasher for Prehashed {
 type ByHash<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 
 /// A rendered piece and the attachments it embeds.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Fragment {
     pub html: Html,
     /// Where the page's way to the site root (`../../`) goes in `html`, as byte offsets, for
     /// a piece rendered once for pages at every depth (see [`Rooted`]); empty for a piece
     /// rendered for one page.
-    pub roots: Arc<[usize]>,
+    pub roots: Box<[usize]>,
     pub uses: Vec<String>,
 }
 
@@ -51,7 +51,7 @@ impl Fragment {
     pub fn new(html: Html, uses: Vec<String>) -> Fragment {
         Fragment {
             html,
-            roots: Arc::from([]),
+            roots: Box::default(),
             uses,
         }
     }
@@ -73,17 +73,16 @@ impl Fragment {
         Html::exact(html)
     }
 
-    /// The piece's HTML on a page `root` away from the site root, in parts, at the end of
-    /// `parts`: a page of ten thousand rows is written from its parts without copying them.
-    pub fn parts_at<'p>(&'p self, root: &'p str, parts: &mut Vec<&'p [u8]>) {
+    /// The piece's HTML on a page `root` away from the site root, at the end of `page`.
+    pub fn write_at(&self, root: &str, page: &mut Vec<u8>) {
         let html = self.html.as_str().as_bytes();
         let mut last = 0;
         for &at in self.roots.iter() {
-            parts.push(&html[last..at]);
-            parts.push(root.as_bytes());
+            page.extend_from_slice(&html[last..at]);
+            page.extend_from_slice(root.as_bytes());
             last = at;
         }
-        parts.push(&html[last..]);
+        page.extend_from_slice(&html[last..]);
     }
 }
 
@@ -123,7 +122,7 @@ impl Rooted {
         html.push_str(rest);
         Fragment {
             html: Html::exact(html),
-            roots: Arc::from(roots),
+            roots: roots.into_boxed_slice(),
             uses,
         }
     }
@@ -263,9 +262,23 @@ pub struct Run<'f, T> {
 impl<T> Run<'_, T> {
     /// The next piece of the list, with these inputs: the last build's, else rendered now.
     pub fn next(&mut self, key: u64, render: impl FnOnce() -> Result<T>) -> Result<&T> {
+        self.place(key, || Ok(Arc::new(render()?)))
+            .map(|piece| &**piece)
+    }
+
+    /// [`Run::next`] for a piece others hold too (one [`Fragments::get_shared`] gives).
+    pub fn next_shared(
+        &mut self,
+        key: u64,
+        render: impl FnOnce() -> Result<Arc<T>>,
+    ) -> Result<Arc<T>> {
+        self.place(key, render).map(Arc::clone)
+    }
+
+    fn place(&mut self, key: u64, render: impl FnOnce() -> Result<Arc<T>>) -> Result<&Arc<T>> {
         if !self.fragments.keep {
             self.next.clear();
-            self.next.push(Some((key, Arc::new(render()?))));
+            self.next.push(Some((key, render()?)));
         } else {
             let at = self.next.len();
             let guess = at.wrapping_add_signed(self.shift);
@@ -297,7 +310,7 @@ impl<T> Run<'_, T> {
             };
             let piece = match place.and_then(|i| self.last[i].take()) {
                 Some((_, piece)) => piece,
-                None => Arc::new(render()?),
+                None => render()?,
             };
             self.next.push(Some((key, piece)));
         }
@@ -421,9 +434,9 @@ mod tests {
         for root in ["", "../", "../../../"] {
             let expected = format!("<a href=\"{root}requests/é/\">é</a> <img src=\"{root}a.png\">");
             assert_eq!(piece.html_at(root).as_str(), expected);
-            let mut parts = Vec::new();
-            piece.parts_at(root, &mut parts);
-            assert_eq!(parts.concat(), expected.as_bytes());
+            let mut page = b"<tr>".to_vec();
+            piece.write_at(root, &mut page);
+            assert_eq!(page, [b"<tr>", expected.as_bytes()].concat());
         }
         // Without a marker: as it was rendered.
         let plain = Rooted::cut("<td>x</td>\n".into(), Vec::new());

@@ -972,9 +972,11 @@ impl<'a> Site<'a> {
     }
 
     /// A piece several pages show (a ledger row, a meeting in a list) for a page `root` away
-    /// from the site root. When its template only prints the root, it is rendered once for
-    /// pages at every depth and kept for the rest of the build, the root put in as each page
-    /// is written; otherwise once for each page, unless one with these inputs is kept.
+    /// from the site root. In a single build, when its template only prints the root, it is
+    /// rendered once for pages at every depth and kept for the rest of the build, the root put
+    /// in as each page is written. Otherwise it is rendered for each depth; `watch` keeps
+    /// those between builds, so there the root is not put in afterwards, which would cost
+    /// every rebuild of a ledger more than rendering its changed rows does.
     fn shared_piece(
         &self,
         template: &str,
@@ -982,7 +984,7 @@ impl<'a> Site<'a> {
         root: &str,
         render: impl FnOnce(&str) -> Result<String>,
     ) -> Result<Arc<Fragment>> {
-        if self.templates.prints_root_only(template) {
+        if !self.fragments.is_kept() && self.templates.prints_root_only(template) {
             let key = self.fragment_key((inputs, "every depth"));
             self.fragments.get_shared(key, || {
                 Ok(Rooted::cut(render(Rooted::marker())?, Vec::new()))
@@ -1013,7 +1015,7 @@ impl<'a> Site<'a> {
         kind: Kind,
         rows: impl Iterator<Item = usize>,
         root: &str,
-    ) -> Result<Vec<Fragment>> {
+    ) -> Result<Vec<Arc<Fragment>>> {
         let seed = self.fragment_key(("row", root));
         self.list_html(
             name,
@@ -1032,13 +1034,10 @@ impl<'a> Site<'a> {
         pieces: impl Iterator<Item = I>,
         key: impl Fn(&I) -> u64,
         render: impl Fn(&I) -> Result<Arc<Fragment>>,
-    ) -> Result<Vec<Fragment>> {
+    ) -> Result<Vec<Arc<Fragment>>> {
         let mut run = self.fragments.run(name);
         pieces
-            .map(|piece| {
-                let fragment = run.next(key(&piece), || Ok(Fragment::clone(&*render(&piece)?)))?;
-                Ok(fragment.clone())
-            })
+            .map(|piece| run.next_shared(key(&piece), || render(&piece)))
             .collect()
     }
 
@@ -1076,12 +1075,12 @@ impl<'a> Site<'a> {
 
     /// A group of items (the wins of a month, the outcomes of a meeting), as the wins and
     /// decisions pages show it.
-    fn group_fragment<'r>(
+    fn group_fragment(
         &self,
-        run: &'r mut fragments::Run<'_, Fragment>,
+        run: &mut fragments::Run<'_, Fragment>,
         group: &ItemGroup,
         root: &str,
-    ) -> Result<&'r Fragment> {
+    ) -> Result<Arc<Fragment>> {
         // A note's digest stands for its items: the group is keyed by its meetings alone.
         let key = crate::digest::with(|h| {
             use std::hash::Hash;
@@ -1098,7 +1097,7 @@ impl<'a> Site<'a> {
                 (m.note, m.date, self.digests[m.note]).hash(h);
             }
         });
-        run.next(key, || {
+        run.next_shared(key, || {
             let mut uses = Vec::new();
             let mut items = Vec::new();
             for &meeting in group.meetings {
@@ -1154,13 +1153,13 @@ impl<'a> Site<'a> {
             };
             uses.sort();
             uses.dedup();
-            Ok(Fragment::new(
+            Ok(Arc::new(Fragment::new(
                 Html::new(
                     self.templates
                         .render("item-group.html", &Context { root, group })?,
                 ),
                 uses,
-            ))
+            )))
         })
     }
 

@@ -376,25 +376,25 @@ impl Output {
         Ok(())
     }
 
-    /// Writes one file made of `parts` one after the other, like [`Output::write`]. They are
-    /// put together in a buffer each thread keeps: the system writes one block of bytes much
-    /// faster than thousands of small ones, and memory it has touched before costs no page
-    /// faults.
-    pub fn write_parts(&self, rel: &str, parts: &[&[u8]]) -> Result<()> {
-        if let [whole] = parts {
-            return self.write(rel, whole);
-        }
+    /// Writes one file that `fill` puts together, like [`Output::write`]. It is put together in
+    /// a buffer each thread keeps: the system writes one block of bytes much faster than
+    /// thousands of small ones, and memory it has touched before costs no page faults.
+    pub fn write_assembled(&self, rel: &str, fill: impl FnOnce(&mut Vec<u8>)) -> Result<()> {
         thread_local! {
             static ASSEMBLED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        ASSEMBLED.with(|buffer| {
-            let mut buffer = buffer.borrow_mut();
-            buffer.clear();
-            buffer.reserve(parts.iter().map(|p| p.len()).sum());
-            for part in parts {
-                buffer.extend_from_slice(part);
+        ASSEMBLED.with(|buffer| match buffer.try_borrow_mut() {
+            Ok(mut buffer) => {
+                buffer.clear();
+                fill(&mut buffer);
+                self.write(rel, &buffer)
             }
-            self.write(rel, &buffer)
+            // Only if a file were put together while this thread puts together another.
+            Err(_) => {
+                let mut buffer = Vec::new();
+                fill(&mut buffer);
+                self.write(rel, &buffer)
+            }
         })
     }
 

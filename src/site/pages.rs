@@ -43,14 +43,14 @@ struct Stats {
 /// marker in its place, and the rows are written into the file there, not copied into the
 /// page first. An empty list has no marker, so `{% if rows %}` in a template still works.
 struct List<'r> {
-    rows: Vec<Fragment>,
+    rows: Vec<Arc<Fragment>>,
     separator: &'static str,
     /// The way from the page to the site root, put into rows rendered for every depth.
     root: &'r str,
 }
 
 impl<'r> List<'r> {
-    fn new(rows: Vec<Fragment>, separator: &'static str, root: &'r str) -> List<'r> {
+    fn new(rows: Vec<Arc<Fragment>>, separator: &'static str, root: &'r str) -> List<'r> {
         List {
             rows,
             separator,
@@ -83,35 +83,36 @@ fn write_page_with_lists(
 ) -> Result<()> {
     let mut html = Vec::with_capacity(16 * 1024);
     templates.render_into(template, context, &mut html)?;
-    let rows: usize = lists.iter().map(|list| list.rows.len()).sum();
-    let mut parts: Vec<&[u8]> = Vec::with_capacity(2 * rows + 2 * lists.len() + 1);
-    let mut rest: &[u8] = &html;
     let marker = LIST_MARKER.as_bytes();
-    while let Some(at) = rest.windows(marker.len()).position(|w| w == marker) {
-        let after = &rest[at + marker.len()..];
-        let digits = after.iter().take_while(|b| b.is_ascii_digit()).count();
-        let list = std::str::from_utf8(&after[..digits])
-            .ok()
-            .and_then(|n| n.parse::<usize>().ok())
-            .and_then(|n| lists.get(n))
-            .filter(|_| after[digits..].starts_with(marker));
-        let Some(list) = list else {
-            // Not one of ours: kept as it is.
-            parts.push(&rest[..at + marker.len()]);
-            rest = after;
-            continue;
-        };
-        parts.push(&rest[..at]);
-        for (i, row) in list.rows.iter().enumerate() {
-            if i > 0 {
-                parts.push(list.separator.as_bytes());
+    out.write_assembled(path, |page| {
+        // The buffer has room for the largest page the thread put together, most often.
+        page.reserve(out.previous_len(path).max(html.len()));
+        let mut rest: &[u8] = &html;
+        while let Some(at) = rest.windows(marker.len()).position(|w| w == marker) {
+            let after = &rest[at + marker.len()..];
+            let digits = after.iter().take_while(|b| b.is_ascii_digit()).count();
+            let list = std::str::from_utf8(&after[..digits])
+                .ok()
+                .and_then(|n| n.parse::<usize>().ok())
+                .and_then(|n| lists.get(n))
+                .filter(|_| after[digits..].starts_with(marker));
+            let Some(list) = list else {
+                // Not one of ours: kept as it is.
+                page.extend_from_slice(&rest[..at + marker.len()]);
+                rest = after;
+                continue;
+            };
+            page.extend_from_slice(&rest[..at]);
+            for (i, row) in list.rows.iter().enumerate() {
+                if i > 0 {
+                    page.extend_from_slice(list.separator.as_bytes());
+                }
+                row.write_at(list.root, page);
             }
-            row.parts_at(list.root, &mut parts);
+            rest = &after[digits + marker.len()..];
         }
-        rest = &after[digits + marker.len()..];
-    }
-    parts.push(rest);
-    out.write_parts(path, &parts)
+        page.extend_from_slice(rest);
+    })
 }
 
 /// Between two ledger rows, and two meetings of a list: the indentation of the templates.
@@ -562,9 +563,9 @@ pub(super) fn render_page(
                 .map(|group| {
                     let fragment = site.group_fragment(&mut run, group, root)?;
                     used.extend(fragment.uses.iter().cloned());
-                    Ok(fragment.clone())
+                    Ok(fragment)
                 })
-                .collect::<Result<Vec<Fragment>>>()?;
+                .collect::<Result<Vec<Arc<Fragment>>>>()?;
             let lists = [List::new(groups, "\n", root)];
             #[derive(Serialize)]
             struct Context<'a> {
@@ -656,14 +657,14 @@ pub(super) fn render_page(
                 }
                 let requests = records
                     .iter()
-                    .map(|&(i, _)| Ok(Fragment::clone(&*site.row_html(Kind::Requests, i, root)?)))
-                    .collect::<Result<Vec<Fragment>>>()?;
+                    .map(|&(i, _)| site.row_html(Kind::Requests, i, root))
+                    .collect::<Result<Vec<Arc<Fragment>>>>()?;
                 let meetings = person
                     .meetings
                     .iter()
                     .rev()
-                    .map(|&n| Ok(Fragment::clone(&*site.meeting_html(n, root)?)))
-                    .collect::<Result<Vec<Fragment>>>()?;
+                    .map(|&n| site.meeting_html(n, root))
+                    .collect::<Result<Vec<Arc<Fragment>>>>()?;
                 let lists = [
                     List::new(requests, ROW_SEPARATOR, root),
                     List::new(meetings, MEETING_SEPARATOR, root),
