@@ -590,9 +590,10 @@ pub fn render(body: &str, anchors: &[(usize, String)], resolver: &dyn Resolver) 
     }
 }
 
-/// Whether a line of text renders as itself, escaped ([`escape_html`]), with nothing for
-/// Markdown or our extensions to do: no markup character, no `::` field or `==` highlight, and
-/// no list marker to start with. A colon or an equals sign alone is plain.
+/// Whether a line of text renders as itself, escaped ([`escape_html`]; quotes may be written
+/// as entities or not, which reads the same), with nothing for Markdown or our extensions to
+/// do: no markup character, no `::` field or `==` highlight, no list marker to start with and
+/// no space at either end. A colon or an equals sign alone is plain.
 pub fn is_plain(text: &str) -> bool {
     const MARKUP: [bool; 256] = {
         let mut table = [false; 256];

@@ -86,9 +86,9 @@ impl Fragment {
     }
 }
 
-/// Renders pieces once for pages at every depth: the root is rendered as a marker no note can
-/// hold (it carries a number drawn when the process starts), which is then cut out and
-/// remembered as a place for the root.
+/// Renders pieces once for pages at every depth: the root is rendered as a marker, which is
+/// then cut out and remembered as a place for the root. A note could hold the marker only by
+/// guessing the 64-bit number drawn when the process starts (between control characters).
 pub struct Rooted;
 
 impl Rooted {
