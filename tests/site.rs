@@ -600,7 +600,7 @@ fn the_navigation_is_one_template_and_marks_each_pages_section() {
          {% if item.key == section %} class=\"here\"{% endif %}>{{ item.label }}</a>{% endfor %}</nav>",
     );
     vault.run(&["build"]).code(0);
-    let page = |path: &str| std::fs::read_to_string(vault.path().join("_site").join(path)).unwrap();
+    let page = |path: &str| vault.read(&format!("_site/{path}"));
     // Pages of other sections and depths each get the navigation made for them.
     let dashboard = page("index.html");
     assert!(dashboard.contains("<nav class=\"mine\"><a href=\"index.html\" class=\"here\">Dashboard</a><a href=\"meetings/\">Meetings</a>"), "{dashboard}");
@@ -632,7 +632,7 @@ fn the_navigation_is_one_template_and_marks_each_pages_section() {
 fn a_ledger_row_links_from_pages_at_every_depth() {
     let vault = TestVault::sample();
     vault.run(&["build"]).code(0);
-    let page = |path: &str| std::fs::read_to_string(vault.path().join("_site").join(path)).unwrap();
+    let page = |path: &str| vault.read(&format!("_site/{path}"));
     let title = "The promotion-case conversation, before calibration on Dec 3";
     for (path, root) in [
         ("requests/index.html", "../"),
@@ -663,7 +663,7 @@ fn a_row_template_that_tests_its_root_is_rendered_for_each_page() {
          {% else %}elsewhere{% endif %} <a href=\"{{ root }}{{ r.url }}\">{{ r.title }}</a></td></tr>",
     );
     vault.run(&["build"]).code(0);
-    let page = |path: &str| std::fs::read_to_string(vault.path().join("_site").join(path)).unwrap();
+    let page = |path: &str| vault.read(&format!("_site/{path}"));
     let ledger = page("requests/index.html");
     assert!(
         ledger.contains("on the ledger <a href=\"../requests/promo-case/\">"),
