@@ -104,7 +104,7 @@ impl Html {
     pub fn new(mut html: String) -> Html {
         // A template file ends with a newline; the list around it has its own.
         html.truncate(html.trim_end().len());
-        Html(minijinja::Value::from_safe_string(html))
+        Html::exact(html)
     }
 
     /// HTML as it is, without the trailing space [`Html::new`] takes off.
@@ -216,7 +216,7 @@ impl<T: Serialize> Serialize for Shared<T> {
 pub struct SiteTemplates {
     env: Environment<'static>,
     /// The templates that use `root` only to print it (see [`prints_root_only`]).
-    root_printed_only: Vec<String>,
+    root_printed_only: Vec<&'static str>,
     /// A hash of every template's text: pages rendered with other templates are stale.
     pub digest: u64,
     paths: Vec<(String, String)>,
@@ -285,7 +285,7 @@ impl SiteTemplates {
             digest.update(text.as_bytes());
             if name.ends_with(".html") {
                 if prints_root_only(&text) {
-                    root_printed_only.push((*name).to_owned());
+                    root_printed_only.push(*name);
                 }
                 env.add_template_owned((*name).to_owned(), text)
                     .map_err(|e| located(&path, &e))?;
@@ -306,7 +306,7 @@ impl SiteTemplates {
     /// Whether the template `name` uses `root` only to print it: what it renders for a page at
     /// one depth is then what it renders at any other, with another root printed.
     pub fn prints_root_only(&self, name: &str) -> bool {
-        self.root_printed_only.iter().any(|n| n == name)
+        self.root_printed_only.contains(&name)
     }
 
     /// The compiled template `name`.
