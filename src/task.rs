@@ -96,16 +96,26 @@ pub fn parse(source: &str) -> ItemText {
         item.checkbox = Some(mark);
         rest = after;
     }
-    let mut text = rest.trim().to_owned();
-    if let Some((before, id)) = split_block_id(&text) {
-        item.block_id = Some(id);
+    // The text is cut as slices; it is copied only where a field comes out of its middle.
+    let mut text = rest.trim();
+    if let Some((before, id)) = block_id(text) {
+        item.block_id = Some(id.to_owned());
         text = before;
     }
-    text = take_bracketed_fields(&text, &mut item.fields);
-    text = take_emoji_fields(&text, &mut item);
-    if let Some((before, key, value)) = split_plain_field(&text) {
-        item.fields.push((key, value));
-        text = before;
+    let mut text = std::borrow::Cow::Borrowed(text);
+    // Every inline field has `::`; most items have none.
+    if text.contains("::") {
+        text = std::borrow::Cow::Owned(take_bracketed_fields(&text, &mut item.fields));
+    }
+    // Every emoji field starts above U+2300, whose UTF-8 starts with a byte of 0xE2 or more.
+    if text.bytes().any(|b| b >= 0xE2) {
+        text = std::borrow::Cow::Owned(take_emoji_fields(&text, &mut item));
+    }
+    if text.contains("::") {
+        if let Some((before, key, value)) = split_plain_field(&text) {
+            item.fields.push((key, value));
+            text = std::borrow::Cow::Owned(before);
+        }
     }
     for (key, value) in &item.fields {
         let day = date::parse(value);
@@ -382,6 +392,20 @@ pub fn tags(text: &str) -> Vec<String> {
 }
 
 fn collapse_spaces(text: &str) -> String {
+    // Most texts are ASCII words between single spaces: one copy.
+    let mut previous_space = true;
+    let single = text.bytes().all(|b| {
+        let space = b == b' ';
+        // Other white space (a tab, a break, a vertical tab, or any beyond ASCII) is mended
+        // the long way.
+        let plain = b.is_ascii() && (space || !(b.is_ascii_whitespace() || b == 0x0b));
+        let doubled = space && previous_space;
+        previous_space = space;
+        plain && !doubled
+    }) && !previous_space;
+    if single {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {
