@@ -393,7 +393,7 @@ fn new_item(
     };
     let (id, explicit_id) = match &parsed.block_id {
         Some(id) => (id.clone(), true),
-        None => (task::implicit_id(&plain_text(&parsed.text)), false),
+        None => (task::implicit_id(&plain(&parsed.text)), false),
     };
     Item {
         kind,
@@ -430,11 +430,16 @@ fn add_detail(parent: &mut Item, parsed: task::ItemText) {
 
 /// The words of a Markdown text without link and emphasis markup: `[[a|b]]` gives `b`.
 pub fn plain_text(text: &str) -> String {
+    plain(text).into_owned()
+}
+
+/// [`plain_text`], borrowing a text without markup.
+fn plain(text: &str) -> std::borrow::Cow<'_, str> {
     if !text
         .bytes()
         .any(|b| matches!(b, b'[' | b'*' | b'_' | b'`' | b'=' | b'~'))
     {
-        return text.to_owned();
+        return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -455,7 +460,7 @@ pub fn plain_text(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out.replace(['*', '_', '`', '=', '~'], "")
+    std::borrow::Cow::Owned(out.replace(['*', '_', '`', '=', '~'], ""))
 }
 
 fn block_ids(
@@ -467,7 +472,7 @@ fn block_ids(
     let mut found: Vec<(String, usize)> = Vec::new();
     let mut offset = 0;
     let mut fence = false;
-    for line in body.split_inclusive('\n') {
+    for line in markdown::lines_inclusive(body) {
         let start = offset;
         offset += line.len();
         let trimmed = line.trim();
@@ -478,9 +483,10 @@ fn block_ids(
         if fence {
             continue;
         }
-        let Some((_, id)) = task::split_block_id(trimmed) else {
+        let Some((_, id)) = task::block_id(trimmed) else {
             continue;
         };
+        let id = id.to_owned();
         let column_offset = start + line.rfind('^').unwrap_or(0);
         let (line_number, column) = position(column_offset);
         if let Some((_, first)) = found.iter().find(|(other, _)| *other == id) {
@@ -525,7 +531,8 @@ fn check_request_ids(note: &Note, diagnostics: &mut Vec<Diagnostic>) {
 fn body_tags(body: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut fence = false;
-    for line in body.lines() {
+    // With their line breaks, which no tag takes in.
+    for line in markdown::lines_inclusive(body) {
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             fence = !fence;

@@ -17,6 +17,20 @@ pub fn options() -> Options {
         | Options::ENABLE_WIKILINKS
 }
 
+/// The lines of `text` with their line breaks, as `text.split_inclusive('\n')` gives them,
+/// each break found with SIMD: parsing a note goes through its lines several times.
+pub fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(|at| at + 1)
+        .chain(std::iter::once(text.len()))
+        .filter_map(move |end| {
+            let line = &text[start..end];
+            start = end;
+            (!line.is_empty()).then_some(line)
+        })
+}
+
 /// Blanks out Obsidian comments (`%% … %%`, inline or over several lines), keeping every byte
 /// offset and line break so positions in the result are positions in the file. `%%` inside
 /// fenced code or an inline code span is text, not a comment.
@@ -30,9 +44,8 @@ pub fn strip_comments(text: &str) -> Cow<'_, str> {
     let mut fence: Option<(u8, usize)> = None;
     let mut line_start = 0;
     while line_start < bytes.len() {
-        let line_end = text[line_start..]
-            .find('\n')
-            .map_or(bytes.len(), |i| line_start + i + 1);
+        let line_end =
+            memchr::memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |i| line_start + i + 1);
         let line = &text[line_start..line_end];
         if !in_comment {
             if let Some((ch, len)) = fence {
@@ -53,9 +66,11 @@ pub fn strip_comments(text: &str) -> Cow<'_, str> {
         while i < line_end {
             if !in_comment {
                 // Outside a comment only a backtick or `%` can change anything: skip to it.
-                let next = bytes[i..line_end]
-                    .iter()
-                    .position(|&b| b == b'`' || (b == b'%' && code_ticks == 0));
+                let next = if code_ticks == 0 {
+                    memchr::memchr2(b'`', b'%', &bytes[i..line_end])
+                } else {
+                    memchr::memchr(b'`', &bytes[i..line_end])
+                };
                 match next {
                     Some(skip) => i += skip,
                     None => break,
@@ -157,7 +172,7 @@ pub fn strip_private_callouts(text: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(text.len());
     let mut private_depth: Option<usize> = None;
-    for line in text.split_inclusive('\n') {
+    for line in lines_inclusive(text) {
         let (depth, content) = quote_depth(line);
         if let Some(d) = private_depth {
             let blank = content.trim().is_empty() && depth == 0;
@@ -287,6 +302,25 @@ fn level_number(level: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_cut_as_split_inclusive_cuts_them() {
+        for text in [
+            "",
+            "\n",
+            "\n\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "\nx",
+            "é\n\n ü\n",
+        ] {
+            let ours: Vec<&str> = lines_inclusive(text).collect();
+            let std: Vec<&str> = text.split_inclusive('\n').collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
+    }
 
     #[test]
     fn comments_are_blanked_in_place() {
