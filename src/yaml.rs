@@ -13,10 +13,96 @@ pub struct YamlError {
 
 /// Parses a YAML document into a value (empty text is `null`).
 pub fn parse(text: &str) -> Result<Value, YamlError> {
+    if let Some(value) = simple(text) {
+        return Ok(value);
+    }
     match serde_yaml::from_str::<serde_yaml::Value>(text) {
         Ok(value) => Ok(to_json(value)),
         Err(error) => Err(locate(text, &error)),
     }
+}
+
+/// Properties as most notes write them, read without the YAML machinery: one `key: value`
+/// line each, whose value is a word or words, a date, double-quoted text without escapes, or a
+/// flow list of words. YAML reads each of these as text. Anything else (an indented line, a
+/// comment, a number, `true`, `null`, a quote with escapes, a repeated key) is left to
+/// serde_yaml, which gives what it gives and reports what is wrong.
+fn simple(text: &str) -> Option<Value> {
+    let mut map = Map::new();
+    for line in text.lines() {
+        if line.bytes().all(|b| b == b' ') {
+            continue;
+        }
+        let (key, value) = match line.split_once(':') {
+            Some((key, "")) => (key, ""),
+            Some((key, value)) => (key, value.strip_prefix(' ')?),
+            None => return None,
+        };
+        if !is_word(key) || key.contains(' ') || map.contains_key(key) {
+            return None;
+        }
+        let value = value.trim_matches(' ');
+        let value = if value.is_empty() {
+            Value::Null
+        } else if let Some(list) = value.strip_prefix('[') {
+            let list = list.strip_suffix(']')?.trim_matches(' ');
+            if list.is_empty() {
+                Value::Array(Vec::new())
+            } else {
+                let items: Option<Vec<Value>> = list
+                    .split(',')
+                    .map(|item| {
+                        let item = item.trim_matches(' ');
+                        (is_word(item) || is_date(item)).then(|| Value::String(item.to_owned()))
+                    })
+                    .collect();
+                Value::Array(items?)
+            }
+        } else if let Some(quoted) = value.strip_prefix('"') {
+            let inner = quoted.strip_suffix('"')?;
+            if inner
+                .chars()
+                .any(|c| matches!(c, '"' | '\\') || c.is_control())
+            {
+                return None;
+            }
+            Value::String(inner.to_owned())
+        } else if is_word(value) || is_date(value) {
+            Value::String(value.to_owned())
+        } else {
+            return None;
+        };
+        map.insert(key.to_owned(), value);
+    }
+    (!map.is_empty()).then_some(Value::Object(map))
+}
+
+/// Plain text YAML cannot take for anything else: ASCII letters first, then letters, digits,
+/// spaces and `_ . / -` only (no `: ` or ` #`), and not a word YAML reads as true, false or
+/// null.
+fn is_word(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && !text.ends_with(' ')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'.' | b'/' | b'-'))
+        && !matches!(
+            text.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
+        )
+}
+
+/// `YYYY-MM-DD`, which YAML (1.2, as serde_yaml reads it) takes as text.
+fn is_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 fn locate(text: &str, error: &serde_yaml::Error) -> YamlError {
@@ -118,6 +204,120 @@ fn scalar_text(key: serde_yaml::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The way without serde_yaml gives what serde_yaml gives, whenever it is taken.
+    #[test]
+    fn simple_properties_read_as_serde_yaml_reads_them() {
+        let keys = [
+            "type", "date", "with", "tags", "True", "null", "a-b", "x y", "k1", "_k",
+        ];
+        let values = [
+            "",
+            "one-on-one",
+            "2010-05-28",
+            "2010-5-28",
+            "20100-05-28",
+            "\"[[Manager 09]]\"",
+            "\"a \\\" b\"",
+            "\"x\\ny\"",
+            "\"a\" # c",
+            "[one-on-one, team-1]",
+            "[a,b]",
+            "[a, 1]",
+            "[]",
+            "[ ]",
+            "[a, [b]]",
+            "[a,]",
+            "true",
+            "True",
+            "FALSE",
+            "null",
+            "Null",
+            "~",
+            "yes",
+            "No",
+            "on",
+            "y",
+            "1:1",
+            "12",
+            "-3",
+            "0x1f",
+            "1e5",
+            ".inf",
+            "inf",
+            "nan",
+            "NaN",
+            "Infinity",
+            "e5",
+            "a # comment",
+            "a: b",
+            "a:b",
+            "five questions",
+            "five questions  ",
+            "a.b/c_d-e",
+            "'single'",
+            "&anchor x",
+            "*alias",
+            "!tag x",
+            "|",
+            ">",
+            "%x",
+            "@x",
+            "`x`",
+            "x,y",
+            "ünïcode",
+            "\"ünïcode #: ,\"",
+            "\"\"",
+            "\"\t\"",
+        ];
+        let mut taken = 0;
+        let mut texts = Vec::new();
+        for key in keys {
+            for value in values {
+                for separator in [": ", ":  ", ":", ":\t"] {
+                    texts.push(format!("{key}{separator}{value}\n"));
+                    texts.push(format!(
+                        "type: one-on-one\n{key}{separator}{value}\ntags: [x]\n"
+                    ));
+                }
+            }
+        }
+        texts.extend(
+            [
+                "",
+                "\n",
+                "a: b\n\nc: d\n",
+                "a: b\r\nc: d\r\n",
+                "a: b\na: c\n",
+                "  a: b\n",
+                "a: b\n  - c\n",
+                "tags:\n  - a\n",
+                "# c\na: b\n",
+                "---\na: b\n",
+                "a: b\n...\n",
+                "\u{feff}a: b\n",
+                "a: b\n   \n",
+                "a: \"b\nc: d\n",
+            ]
+            .map(str::to_owned),
+        );
+        for text in &texts {
+            let Some(fast) = simple(text) else { continue };
+            taken += 1;
+            let slow = serde_yaml::from_str::<serde_yaml::Value>(text)
+                .map(to_json)
+                .unwrap_or_else(|e| {
+                    panic!("{text:?}: serde_yaml fails ({e}) where the simple way reads {fast}")
+                });
+            assert_eq!(fast, slow, "{text:?}");
+        }
+        // The common shapes are taken the simple way.
+        assert!(taken > 300, "{taken}");
+        assert!(
+            simple("type: one-on-one\ndate: 2010-05-28\nwith: \"[[M]]\"\ntags: [a, b-1]\n")
+                .is_some()
+        );
+    }
 
     #[test]
     fn errors_are_positioned_within_the_text() {
