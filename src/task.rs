@@ -175,7 +175,7 @@ pub fn split_block_id(text: &str) -> Option<(String, String)> {
 /// [`split_block_id`] without copies: the text before the ID, and the ID, as parts of `text`.
 pub fn block_id(text: &str) -> Option<(&str, &str)> {
     let trimmed = text.trim_end();
-    let caret = trimmed.rfind('^')?;
+    let caret = memchr::memrchr(b'^', trimmed.as_bytes())?;
     let id = &trimmed[caret + 1..];
     if id.is_empty() || !id.chars().all(is_id_char) {
         return None;

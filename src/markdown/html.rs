@@ -348,7 +348,7 @@ impl<'a> Renderer<'a> {
 
 /// `text` cut around its first `cc` (the byte `c` twice, ASCII).
 fn split_pair(text: &str, c: u8) -> Option<(&str, &str)> {
-    let at = text.as_bytes().windows(2).position(|w| w == [c, c])?;
+    let at = memchr::memmem::find(text.as_bytes(), &[c, c])?;
     Some((&text[..at], &text[at + 2..]))
 }
 

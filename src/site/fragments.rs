@@ -104,22 +104,28 @@ impl Rooted {
 
     /// The piece rendered with [`Rooted::marker`] as its root, with the markers cut out.
     pub fn cut(mut rendered: String, uses: Vec<String>) -> Fragment {
+        // Searched for with a searcher made once: each of the thousands of rows of a build
+        // would otherwise make its own.
+        static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+            std::sync::OnceLock::new();
         let marker = Rooted::marker();
+        let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new(marker));
         // Trimmed as [`Html::new`] trims, before the cuts: a marker is not space, so trimming
         // never cuts into one, and the places found stay inside the text.
         rendered.truncate(rendered.trim_end().len());
-        if !rendered.contains(marker) {
+        let mut found = finder.find_iter(rendered.as_bytes()).peekable();
+        if found.peek().is_none() {
             return Fragment::new(Html::new(rendered), uses);
         }
         let mut html = String::with_capacity(rendered.len());
         let mut roots = Vec::new();
-        let mut rest = rendered.as_str();
-        while let Some(at) = rest.find(marker) {
-            html.push_str(&rest[..at]);
+        let mut last = 0;
+        for at in found {
+            html.push_str(&rendered[last..at]);
             roots.push(html.len());
-            rest = &rest[at + marker.len()..];
+            last = at + marker.len();
         }
-        html.push_str(rest);
+        html.push_str(&rendered[last..]);
         Fragment {
             html: Html::exact(html),
             roots: roots.into_boxed_slice(),

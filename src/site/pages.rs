@@ -88,7 +88,7 @@ fn write_page_with_lists(
         // The buffer has room for the largest page the thread put together, most often.
         page.reserve(out.previous_len(path).max(html.len()));
         let mut rest: &[u8] = &html;
-        while let Some(at) = rest.windows(marker.len()).position(|w| w == marker) {
+        while let Some(at) = memchr::memmem::find(rest, marker) {
             let after = &rest[at + marker.len()..];
             let digits = after.iter().take_while(|b| b.is_ascii_digit()).count();
             let list = std::str::from_utf8(&after[..digits])
