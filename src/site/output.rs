@@ -44,8 +44,9 @@ pub struct Output {
     trusted: bool,
     /// What this build wrote, in no order (sorted once, at the end).
     fresh: Mutex<Files>,
-    /// What the pages written by this build were rendered from, by path.
-    inputs: Mutex<std::collections::HashMap<String, (u64, Vec<String>)>>,
+    /// What the pages written by this build were rendered from, by path, in no order (sorted
+    /// once, at the end).
+    inputs: Mutex<Vec<(String, u64, Vec<String>)>>,
     /// The folders this build made or found, relative to the root.
     folders: Mutex<std::collections::HashSet<Box<str>>>,
     written: AtomicUsize,
@@ -319,7 +320,7 @@ impl Output {
             previous,
             trusted,
             fresh: Mutex::new(Vec::new()),
-            inputs: Mutex::new(std::collections::HashMap::new()),
+            inputs: Mutex::new(Vec::new()),
             folders: Mutex::new(std::collections::HashSet::new()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
@@ -511,10 +512,11 @@ impl Output {
 
     /// Records what the page at `rel`, just written, was rendered from.
     pub fn remember_inputs(&self, rel: &str, inputs: u64, uses: &BTreeSet<String>) {
-        self.inputs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(rel.to_owned(), (inputs, uses.iter().cloned().collect()));
+        self.inputs.lock().unwrap_or_else(|e| e.into_inner()).push((
+            rel.to_owned(),
+            inputs,
+            uses.iter().cloned().collect(),
+        ));
     }
 
     /// Lists a file in this build's manifest.
@@ -545,11 +547,18 @@ impl Output {
         let mut fresh = self.fresh.into_inner().unwrap_or_else(|e| e.into_inner());
         fresh.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         fresh.dedup_by(|a, b| a.0 == b.0);
-        let inputs = self.inputs.into_inner().unwrap_or_else(|e| e.into_inner());
-        for (rel, (hash, uses)) in inputs {
-            if let Some(i) = place(&fresh, &rel) {
-                fresh[i].1.inputs = Some(hash);
-                fresh[i].1.uses = uses;
+        // Sorted as `fresh` is, and matched to it in one walk. The sort is stable: a page
+        // remembered twice keeps what it was last rendered from.
+        let mut inputs = self.inputs.into_inner().unwrap_or_else(|e| e.into_inner());
+        inputs.par_sort_by(|a, b| a.0.cmp(&b.0));
+        let mut next = 0;
+        for (rel, hash, uses) in inputs {
+            while fresh.get(next).is_some_and(|(r, _)| *r < rel) {
+                next += 1;
+            }
+            if let Some((_, entry)) = fresh.get_mut(next).filter(|(r, _)| *r == rel) {
+                entry.inputs = Some(hash);
+                entry.uses = uses;
             }
         }
         let seen: Vec<bool> = self.seen.into_iter().map(AtomicBool::into_inner).collect();
