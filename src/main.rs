@@ -292,11 +292,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
     let root = vault_root(cli.vault)?;
     let vault = vault::load(&root);
-    // The notes are read on transparent huge pages (where the system gives them): pages are
-    // made from notes all over memory, and with fewer misses of the processor's address cache
-    // a build of 10,000 notes takes about 8% less CPU. What comes after stays on small pages,
-    // since each huge one touched is 2 MiB resident however little of it is used: with huge
-    // pages throughout, that build peaks at about 205 MB rather than 165.
+    // The notes are read on transparent huge pages (where the system gives them). Pages are
+    // made from notes all over memory, and a build of 10,000 notes takes about 8% less CPU
+    // that way (fewer misses of the processor's address cache, presumably). What comes after
+    // stays on small pages, since each huge one touched is 2 MiB resident however little of
+    // it is used: with huge pages throughout, that build peaks at about 205 MB rather than 165.
     no_huge_pages();
     upward::timing::phase("load the vault");
     let model = Model::build(&vault, date::today());
