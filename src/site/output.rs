@@ -378,24 +378,26 @@ impl Output {
     }
 
     /// Writes one file that `fill` puts together, like [`Output::write`]. It is put together in
-    /// a buffer each thread keeps: the system writes one block of bytes much faster than
-    /// thousands of small ones, and memory it has touched before costs no page faults.
-    pub fn write_assembled(&self, rel: &str, fill: impl FnOnce(&mut Vec<u8>)) -> Result<()> {
+    /// a buffer each thread keeps, which has grown to the largest file the thread made: the
+    /// system writes one block of bytes much faster than thousands of small ones, and memory
+    /// it has touched before costs no allocation and no page faults.
+    pub fn write_assembled(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut Vec<u8>) -> Result<()>,
+    ) -> Result<()> {
         thread_local! {
             static ASSEMBLED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
+        let assemble = |buffer: &mut Vec<u8>| -> Result<()> {
+            buffer.clear();
+            fill(buffer)?;
+            self.write(rel, buffer)
+        };
         ASSEMBLED.with(|buffer| match buffer.try_borrow_mut() {
-            Ok(mut buffer) => {
-                buffer.clear();
-                fill(&mut buffer);
-                self.write(rel, &buffer)
-            }
+            Ok(mut buffer) => assemble(&mut buffer),
             // Only if a file were put together while this thread puts together another.
-            Err(_) => {
-                let mut buffer = Vec::new();
-                fill(&mut buffer);
-                self.write(rel, &buffer)
-            }
+            Err(_) => assemble(&mut Vec::new()),
         })
     }
 

@@ -11,21 +11,9 @@ fn write_page(
     template: &str,
     context: &impl Serialize,
 ) -> Result<()> {
-    thread_local! {
-        /// Each thread renders its pages into one buffer, which has grown to the largest of
-        /// them and whose memory is touched already: no allocation and no page faults a page.
-        static PAGE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    }
-    let render = |html: &mut Vec<u8>| -> Result<()> {
-        html.clear();
+    out.write_assembled(path, |html| {
         html.reserve(out.previous_len(path) + 8192);
-        templates.render_into(template, context, html)?;
-        out.write(path, html)
-    };
-    PAGE.with(|buffer| match buffer.try_borrow_mut() {
-        Ok(mut html) => render(&mut html),
-        // Only if a page were rendered while this thread renders another.
-        Err(_) => render(&mut Vec::new()),
+        templates.render_into(template, context, html)
     })
 }
 
@@ -112,6 +100,7 @@ fn write_page_with_lists(
             rest = &after[digits + marker.len()..];
         }
         page.extend_from_slice(rest);
+        Ok(())
     })
 }
 
