@@ -115,7 +115,7 @@ impl Rooted {
         rendered.truncate(rendered.trim_end().len());
         let mut found = finder.find_iter(rendered.as_bytes()).peekable();
         if found.peek().is_none() {
-            return Fragment::new(Html::new(rendered), uses);
+            return Fragment::new(Html::exact(rendered), uses);
         }
         let mut html = String::with_capacity(rendered.len());
         let mut roots = Vec::new();
