@@ -6,7 +6,7 @@ use super::options;
 use crate::slug::{escape_html, escape_html_to, slugify};
 use crate::task;
 use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
-use std::collections::HashSet;
+use std::collections::VecDeque;
 
 /// What a link or embed in a note points to on the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,9 +148,13 @@ fn checkbox_of(item_source: &str) -> Option<char> {
 
 struct Renderer<'a> {
     resolver: &'a dyn Resolver,
-    out: Vec<Event<'a>>,
+    body: &'a str,
+    anchors: &'a [(usize, String)],
+    /// Events ready for the HTML writer, taken from the front as it asks for them.
+    out: VecDeque<Event<'a>>,
     heading: Option<(u8, Vec<Event<'a>>, String)>,
-    heading_ids: HashSet<String>,
+    /// The IDs given to headings so far: a few per note, looked through in order.
+    heading_ids: Vec<String>,
     quotes: Vec<bool>,
     skipping_callout_header: bool,
     links: Vec<bool>,
@@ -160,6 +164,8 @@ struct Renderer<'a> {
     code: usize,
     raw_html: bool,
     anchored: Vec<String>,
+    /// Room to put an item's start tag together.
+    scratch: String,
 }
 
 impl<'a> Renderer<'a> {
@@ -173,12 +179,18 @@ impl<'a> Renderer<'a> {
                 }
                 events.push(event);
             }
-            None => self.out.push(event),
+            None => self.out.push_back(event),
         }
     }
 
     fn html(&mut self, html: String) {
         self.push(Event::InlineHtml(CowStr::from(html)));
+    }
+
+    /// Writes `html`, put together in [`Renderer::scratch`]: copied out at its length, which
+    /// costs less than giving the buffer's spare room back.
+    fn html_copied(&mut self, html: &str) {
+        self.push(Event::InlineHtml(CowStr::Boxed(html.into())));
     }
 
     fn text(&mut self, text: CowStr<'a>) {
@@ -194,9 +206,16 @@ impl<'a> Renderer<'a> {
             heading.push_str(&text);
         }
         // Most text holds no field, block ID, highlight or tag, and no task mark is pending:
-        // it goes out as it is, escaped by pulldown-cmark, without a copy.
+        // it goes out as it is, escaped by pulldown-cmark, without a copy. A lone `:` or `=`
+        // is plain too, unless the text has quotes: the way below escapes them and
+        // pulldown-cmark does not, and a page should not change with the way its text took.
+        let bytes = text.as_bytes();
         if self.pending_mark.is_none()
-            && !text.bytes().any(|b| matches!(b, b':' | b'^' | b'=' | b'#'))
+            && memchr::memchr2(b'^', b'#', bytes).is_none()
+            && (memchr::memchr2(b':', b'=', bytes).is_none()
+                || (memchr::memchr2(b'"', b'\'', bytes).is_none()
+                    && split_pair(&text, b':').is_none()
+                    && split_pair(&text, b'=').is_none()))
         {
             self.push(Event::Text(text));
             return;
@@ -222,7 +241,8 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        let mut html = String::with_capacity(rest.len() + 16);
+        let mut html = std::mem::take(&mut self.scratch);
+        html.clear();
         // A Dataview field written `key:: value` reads as the key, then the value.
         if let Some((key, value)) = split_pair(rest, b':') {
             let key_ok = !key.trim().is_empty()
@@ -255,7 +275,8 @@ impl<'a> Renderer<'a> {
                 html.push_str("\"></span>");
             }
         }
-        self.html(html);
+        self.html_copied(&html);
+        self.scratch = html;
     }
 
     /// Writes plain text with `==highlights==` and `#tags` into `html`.
@@ -331,14 +352,16 @@ impl<'a> Renderer<'a> {
                 n += 1;
             }
         }
-        let mut open = String::with_capacity(id.len() + 12);
+        let mut open = std::mem::take(&mut self.scratch);
+        open.clear();
         open.push_str("<h");
         open.push(char::from(b'0' + level));
         open.push_str(" id=\"");
         open.push_str(&escape_html(&id));
         open.push_str("\">");
-        self.heading_ids.insert(id);
-        self.html(open);
+        self.heading_ids.push(id);
+        self.html_copied(&open);
+        self.scratch = open;
         self.out.extend(events);
         self.push(Event::InlineHtml(CowStr::Borrowed(
             CLOSE_HEADING[level as usize],
@@ -348,7 +371,10 @@ impl<'a> Renderer<'a> {
 
 /// `text` cut around its first `cc` (the byte `c` twice, ASCII).
 fn split_pair(text: &str, c: u8) -> Option<(&str, &str)> {
-    let at = memchr::memmem::find(text.as_bytes(), &[c, c])?;
+    // A byte search and a look at the next byte: cheaper, on short texts, than setting up a
+    // substring searcher.
+    let bytes = text.as_bytes();
+    let at = memchr::memchr_iter(c, bytes).find(|&at| bytes.get(at + 1) == Some(&c))?;
     Some((&text[..at], &text[at + 2..]))
 }
 
@@ -365,72 +391,125 @@ pub fn slugify_block(id: &str) -> String {
 /// Renders `body` (redacted: no comments, no private callouts). `anchors` are the byte offsets
 /// of list items that carry an ID, with that ID, so each item can be linked to.
 pub fn render(body: &str, anchors: &[(usize, String)], resolver: &dyn Resolver) -> Rendered {
-    let mut r = Renderer {
-        resolver,
-        out: Vec::new(),
-        heading: None,
-        heading_ids: HashSet::new(),
-        quotes: Vec::new(),
-        skipping_callout_header: false,
-        links: Vec::new(),
-        image: None,
-        pending_mark: None,
-        code: 0,
-        raw_html: false,
-        anchored: Vec::new(),
+    let mut events = Events {
+        parser: Parser::new_ext(body, options()).into_offset_iter(),
+        ended: false,
+        renderer: Renderer {
+            resolver,
+            body,
+            anchors,
+            out: VecDeque::new(),
+            heading: None,
+            heading_ids: Vec::new(),
+            quotes: Vec::new(),
+            skipping_callout_header: false,
+            links: Vec::new(),
+            image: None,
+            pending_mark: None,
+            code: 0,
+            raw_html: false,
+            anchored: Vec::new(),
+            scratch: String::new(),
+        },
     };
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        if r.skipping_callout_header {
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, &mut events);
+    let sanitized = events.renderer.raw_html;
+    if sanitized {
+        html = sanitize(&html);
+    }
+    Rendered { html, sanitized }
+}
+
+/// The events of a body as the site shows them, made as the HTML writer asks for them: no
+/// list of every event of the note is kept.
+struct Events<'a> {
+    parser: pulldown_cmark::OffsetIter<'a, pulldown_cmark::DefaultBrokenLinkCallback>,
+    ended: bool,
+    renderer: Renderer<'a>,
+}
+
+impl<'a> Iterator for Events<'a> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            if let Some(event) = self.renderer.out.pop_front() {
+                return Some(event);
+            }
+            if self.ended {
+                return None;
+            }
+            match self.parser.next() {
+                Some((event, range)) => self.renderer.event(event, range),
+                None => {
+                    self.ended = true;
+                    if self.renderer.heading.is_some() {
+                        self.renderer.end_heading();
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<'a> Renderer<'a> {
+    /// Takes one event of the parser, with the range of the body it covers.
+    fn event(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
+        let body = self.body;
+        let anchors = self.anchors;
+        if self.skipping_callout_header {
             match event {
                 Event::SoftBreak | Event::HardBreak => {
-                    r.skipping_callout_header = false;
-                    r.push(Event::Start(Tag::Paragraph));
-                    continue;
+                    self.skipping_callout_header = false;
+                    self.push(Event::Start(Tag::Paragraph));
+                    return;
                 }
                 Event::End(TagEnd::Paragraph) => {
-                    r.skipping_callout_header = false;
-                    continue;
+                    self.skipping_callout_header = false;
+                    return;
                 }
-                Event::End(TagEnd::BlockQuote(_)) => r.skipping_callout_header = false,
-                _ => continue,
+                Event::End(TagEnd::BlockQuote(_)) => self.skipping_callout_header = false,
+                _ => return,
             }
         }
         match event {
-            Event::Start(Tag::Heading { level, .. }) => r.start_heading(level as u8),
-            Event::End(TagEnd::Heading(_)) => r.end_heading(),
+            Event::Start(Tag::Heading { level, .. }) => self.start_heading(level as u8),
+            Event::End(TagEnd::Heading(_)) => self.end_heading(),
             Event::Start(Tag::BlockQuote(kind)) => match callout_header(&body[range.clone()]) {
                 Some((kind, title)) => {
-                    r.quotes.push(true);
-                    r.skipping_callout_header = true;
-                    r.html(format!(
+                    self.quotes.push(true);
+                    self.skipping_callout_header = true;
+                    self.html(format!(
                         "<div class=\"callout callout-{kind}\" data-callout=\"{kind}\">\
                          <p class=\"callout-title\">{}</p><div class=\"callout-content\">",
                         escape_html(&title)
                     ));
                 }
                 None => {
-                    r.quotes.push(false);
-                    r.push(Event::Start(Tag::BlockQuote(kind)));
+                    self.quotes.push(false);
+                    self.push(Event::Start(Tag::BlockQuote(kind)));
                 }
             },
             Event::End(TagEnd::BlockQuote(kind)) => {
-                if r.quotes.pop() == Some(true) {
-                    r.html("</div></div>\n".to_owned());
+                if self.quotes.pop() == Some(true) {
+                    self.html("</div></div>\n".to_owned());
                 } else {
-                    r.push(Event::End(TagEnd::BlockQuote(kind)));
+                    self.push(Event::End(TagEnd::BlockQuote(kind)));
                 }
             }
             Event::Start(Tag::Item) => {
                 let mark = checkbox_of(&body[range.clone()]);
                 let anchor = anchors.iter().find(|(offset, _)| *offset == range.start);
-                let mut li = String::with_capacity(128);
+                let mut li = std::mem::take(&mut self.scratch);
+                li.clear();
                 li.push_str("<li");
                 if let Some((_, id)) = anchor {
                     let id = slugify_block(id);
                     li.push_str(" id=\"block-");
                     li.push_str(&escape_html(&id));
                     li.push('"');
-                    r.anchored.push(id);
+                    self.anchored.push(id);
                 }
                 match mark {
                     Some(mark) => {
@@ -446,26 +525,27 @@ pub fn render(body: &str, anchors: &[(usize, String)], resolver: &dyn Resolver) 
                         ] {
                             li.push_str(part);
                         }
-                        r.pending_mark = Some(format!("[{mark}]"));
+                        self.pending_mark = Some(format!("[{mark}]"));
                     }
                     None => {
                         li.push('>');
-                        r.pending_mark = None;
+                        self.pending_mark = None;
                     }
                 }
-                r.html(li);
+                self.html_copied(&li);
+                self.scratch = li;
             }
-            Event::End(TagEnd::Item) => r.push(Event::InlineHtml(CowStr::Borrowed("</li>\n"))),
+            Event::End(TagEnd::Item) => self.push(Event::InlineHtml(CowStr::Borrowed("</li>\n"))),
             Event::TaskListMarker(_) => {
-                r.pending_mark = None;
+                self.pending_mark = None;
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                r.code += 1;
-                r.push(Event::Start(Tag::CodeBlock(kind)));
+                self.code += 1;
+                self.push(Event::Start(Tag::CodeBlock(kind)));
             }
             Event::End(TagEnd::CodeBlock) => {
-                r.code = r.code.saturating_sub(1);
-                r.push(Event::End(TagEnd::CodeBlock));
+                self.code = self.code.saturating_sub(1);
+                self.push(Event::End(TagEnd::CodeBlock));
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -476,14 +556,14 @@ pub fn render(body: &str, anchors: &[(usize, String)], resolver: &dyn Resolver) 
                 let wikilink = matches!(link_type, LinkType::WikiLink { .. });
                 let url = if wikilink {
                     let target = dest_url.trim_end_matches('\\');
-                    match resolver.resolve(target, true) {
+                    match self.resolver.resolve(target, true) {
                         Some(Target::Page(url) | Target::Attachment(url)) => Some(url),
                         None => None,
                     }
                 } else if !safe_url(&dest_url) {
                     None
                 } else if is_relative(&dest_url) {
-                    match resolver.resolve(&percent_decode(&dest_url), false) {
+                    match self.resolver.resolve(&percent_decode(&dest_url), false) {
                         Some(Target::Page(url) | Target::Attachment(url)) => Some(url),
                         None => Some(dest_url.to_string()),
                     }
@@ -492,20 +572,20 @@ pub fn render(body: &str, anchors: &[(usize, String)], resolver: &dyn Resolver) 
                 };
                 match url {
                     Some(url) => {
-                        r.links.push(true);
-                        r.push(Event::Start(Tag::Link {
+                        self.links.push(true);
+                        self.push(Event::Start(Tag::Link {
                             link_type,
                             dest_url: CowStr::from(url),
                             title,
                             id,
                         }));
                     }
-                    None => r.links.push(false),
+                    None => self.links.push(false),
                 }
             }
             Event::End(TagEnd::Link) => {
-                if r.links.pop() == Some(true) {
-                    r.push(Event::End(TagEnd::Link));
+                if self.links.pop() == Some(true) {
+                    self.push(Event::End(TagEnd::Link));
                 }
             }
             Event::Start(Tag::Image {
@@ -515,19 +595,19 @@ pub fn render(body: &str, anchors: &[(usize, String)], resolver: &dyn Resolver) 
             }) => {
                 let wikilink = matches!(link_type, LinkType::WikiLink { .. });
                 let target = if wikilink {
-                    resolver.resolve(dest_url.trim_end_matches('\\'), true)
+                    self.resolver.resolve(dest_url.trim_end_matches('\\'), true)
                 } else if !safe_url(&dest_url) {
-                    r.image = Some((None, String::new(), String::new()));
-                    continue;
+                    self.image = Some((None, String::new(), String::new()));
+                    return;
                 } else if is_relative(&dest_url) {
-                    resolver.resolve(&percent_decode(&dest_url), false)
+                    self.resolver.resolve(&percent_decode(&dest_url), false)
                 } else {
                     Some(Target::Attachment(dest_url.to_string()))
                 };
-                r.image = Some((target, dest_url.to_string(), String::new()));
+                self.image = Some((target, dest_url.to_string(), String::new()));
             }
             Event::End(TagEnd::Image) => {
-                if let Some((target, dest, alt)) = r.image.take() {
+                if let Some((target, dest, alt)) = self.image.take() {
                     let name = dest
                         .trim_end_matches('\\')
                         .rsplit('/')
@@ -561,32 +641,20 @@ pub fn render(body: &str, anchors: &[(usize, String)], resolver: &dyn Resolver) 
                             escape_html(&name)
                         ),
                     };
-                    r.html(html);
+                    self.html(html);
                 }
             }
-            Event::Text(text) => r.text(text),
+            Event::Text(text) => self.text(text),
             Event::Html(html) | Event::InlineHtml(html) => {
-                r.raw_html = true;
-                r.push(Event::InlineHtml(html));
+                self.raw_html = true;
+                self.push(Event::InlineHtml(html));
             }
             other => {
-                if r.image.is_none() {
-                    r.push(other);
+                if self.image.is_none() {
+                    self.push(other);
                 }
             }
         }
-    }
-    if r.heading.is_some() {
-        r.end_heading();
-    }
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
-    if r.raw_html {
-        html = sanitize(&html);
-    }
-    Rendered {
-        html,
-        sanitized: r.raw_html,
     }
 }
 
@@ -832,6 +900,22 @@ mod tests {
             "{out}"
         );
         assert!(html("a::b").contains("a::b"));
+    }
+
+    #[test]
+    fn a_lone_colon_or_equals_sign_is_plain_text_and_quotes_read_the_same() {
+        assert_eq!(
+            html("Decision: a = b, 1 < 2 & 3\n"),
+            "<p>Decision: a = b, 1 &lt; 2 &amp; 3</p>\n"
+        );
+        // Quotes are escaped beside a colon, as they always were, and not elsewhere.
+        assert_eq!(
+            html("Agreed: \"ship\" it's\n"),
+            "<p>Agreed: &quot;ship&quot; it&#39;s</p>\n"
+        );
+        assert_eq!(html("\"ship\" it's\n"), "<p>\"ship\" it's</p>\n");
+        assert!(html("a == b == c").contains("a <mark> b </mark> c"));
+        assert!(html("a: b ^anchor-1").contains("id=\"block-anchor-1\""));
     }
 
     #[test]
