@@ -164,7 +164,8 @@ struct Renderer<'a> {
     code: usize,
     raw_html: bool,
     anchored: Vec<String>,
-    /// Room to put an item's start tag together.
+    /// Room to put a piece of HTML together (an item's or a heading's start tag, a text with
+    /// a field or a highlight), kept for the whole note.
     scratch: String,
 }
 
