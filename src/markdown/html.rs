@@ -188,10 +188,19 @@ impl<'a> Renderer<'a> {
         self.push(Event::InlineHtml(CowStr::from(html)));
     }
 
-    /// Writes `html`, put together in [`Renderer::scratch`]: copied out at its length, which
-    /// costs less than giving the buffer's spare room back.
-    fn html_copied(&mut self, html: &str) {
-        self.push(Event::InlineHtml(CowStr::Boxed(html.into())));
+    /// The buffer to put a piece of HTML together in, emptied; give it back to
+    /// [`Renderer::html_assembled`].
+    fn take_scratch(&mut self) -> String {
+        let mut html = std::mem::take(&mut self.scratch);
+        html.clear();
+        html
+    }
+
+    /// Writes `html`, put together in [`Renderer::take_scratch`]: copied out at its length (which
+    /// costs less than giving the buffer's spare room back), and the buffer kept for the next.
+    fn html_assembled(&mut self, html: String) {
+        self.push(Event::InlineHtml(CowStr::Boxed(html.as_str().into())));
+        self.scratch = html;
     }
 
     fn text(&mut self, text: CowStr<'a>) {
@@ -242,8 +251,7 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        let mut html = std::mem::take(&mut self.scratch);
-        html.clear();
+        let mut html = self.take_scratch();
         // A Dataview field written `key:: value` reads as the key, then the value.
         if let Some((key, value)) = split_pair(rest, b':') {
             let key_ok = !key.trim().is_empty()
@@ -276,8 +284,7 @@ impl<'a> Renderer<'a> {
                 html.push_str("\"></span>");
             }
         }
-        self.html_copied(&html);
-        self.scratch = html;
+        self.html_assembled(html);
     }
 
     /// Writes plain text with `==highlights==` and `#tags` into `html`.
@@ -353,16 +360,14 @@ impl<'a> Renderer<'a> {
                 n += 1;
             }
         }
-        let mut open = std::mem::take(&mut self.scratch);
-        open.clear();
+        let mut open = self.take_scratch();
         open.push_str("<h");
         open.push(char::from(b'0' + level));
         open.push_str(" id=\"");
         open.push_str(&escape_html(&id));
         open.push_str("\">");
         self.heading_ids.push(id);
-        self.html_copied(&open);
-        self.scratch = open;
+        self.html_assembled(open);
         self.out.extend(events);
         self.push(Event::InlineHtml(CowStr::Borrowed(
             CLOSE_HEADING[level as usize],
@@ -502,8 +507,7 @@ impl<'a> Renderer<'a> {
             Event::Start(Tag::Item) => {
                 let mark = checkbox_of(&body[range.clone()]);
                 let anchor = anchors.iter().find(|(offset, _)| *offset == range.start);
-                let mut li = std::mem::take(&mut self.scratch);
-                li.clear();
+                let mut li = self.take_scratch();
                 li.push_str("<li");
                 if let Some((_, id)) = anchor {
                     let id = slugify_block(id);
@@ -533,8 +537,7 @@ impl<'a> Renderer<'a> {
                         self.pending_mark = None;
                     }
                 }
-                self.html_copied(&li);
-                self.scratch = li;
+                self.html_assembled(li);
             }
             Event::End(TagEnd::Item) => self.push(Event::InlineHtml(CowStr::Borrowed("</li>\n"))),
             Event::TaskListMarker(_) => {

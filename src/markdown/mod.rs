@@ -265,9 +265,7 @@ fn simple_outline(text: &str) -> Option<Vec<Element>> {
     // Ends the items from the `keep`th on at byte `at`.
     let close = |open: &mut Vec<OpenItem>, elements: &mut Vec<Element>, keep: usize, at: usize| {
         for item in open.drain(keep..) {
-            if let Element::ListItem { own, .. } = &mut elements[item.element] {
-                own.end = own.end.min(at);
-            }
+            end_own_lines(elements, item.element, at);
         }
     };
     // A `\r` not before a `\n` ends a line too; most notes have none at all.
@@ -296,6 +294,11 @@ fn simple_outline(text: &str) -> Option<Vec<Element>> {
             .iter()
             .take_while(|item| indent >= item.content)
             .count();
+        // Where the line's text would start in the innermost of them.
+        let container = match inside {
+            0 => 0,
+            n => open[n - 1].content,
+        };
         let marker = match list_marker(trimmed) {
             Some(None) => return None,
             // A numbered list that would interrupt a paragraph (the line is in the paragraph's
@@ -320,10 +323,6 @@ fn simple_outline(text: &str) -> Option<Vec<Element>> {
             {
                 return None;
             }
-            let container = match inside {
-                0 => 0,
-                n => open[n - 1].content,
-            };
             // Indented code, in an item or outside any.
             if indent >= container + 4 {
                 return None;
@@ -332,10 +331,7 @@ fn simple_outline(text: &str) -> Option<Vec<Element>> {
             if let Some(parent) = open.last_mut() {
                 if !parent.nested {
                     parent.nested = true;
-                    let cut = at + container;
-                    if let Element::ListItem { own, .. } = &mut elements[parent.element] {
-                        own.end = own.end.min(cut);
-                    }
+                    end_own_lines(&mut elements, parent.element, at + container);
                 }
             }
             open.push(OpenItem {
@@ -372,10 +368,6 @@ fn simple_outline(text: &str) -> Option<Vec<Element>> {
             paragraph = !quoted_text(trimmed).trim().is_empty();
             quote = true;
         } else if !paragraph {
-            let container = match inside {
-                0 => 0,
-                n => open[n - 1].content,
-            };
             // Indented code: outside any item not read here; in one, its text, which no lazy
             // line continues.
             let code = indent >= container + 4;
@@ -390,6 +382,14 @@ fn simple_outline(text: &str) -> Option<Vec<Element>> {
     }
     close(&mut open, &mut elements, 0, text.len());
     Some(elements)
+}
+
+/// Ends the own lines of the list item at `element` at byte `at`, unless they ended before
+/// (where a list nested in it began).
+fn end_own_lines(elements: &mut [Element], element: usize, at: usize) {
+    if let Element::ListItem { own, .. } = &mut elements[element] {
+        own.end = own.end.min(at);
+    }
 }
 
 /// A list marker and a space at the start of `text`: the marker's length, and whether its
