@@ -186,10 +186,10 @@ pub fn parse(log: &str) -> Provenance {
             file = is_note.then_some(path);
         } else if let Some(added) = line.strip_prefix('+') {
             if file.is_some() {
-                if let Some((_, id)) = task::split_block_id(added.trim()) {
+                if let Some((_, id)) = task::block_id(added.trim()) {
                     provenance
                         .blocks
-                        .entry(id)
+                        .entry(id.to_owned())
                         .or_insert_with(|| current.clone());
                 }
             }

@@ -167,12 +167,8 @@ fn is_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '_'
 }
 
-/// `text ^block-id` → (`text`, `block-id`). The ID must follow white space, or be alone.
-pub fn split_block_id(text: &str) -> Option<(String, String)> {
-    block_id(text).map(|(before, id)| (before.to_owned(), id.to_owned()))
-}
-
-/// [`split_block_id`] without copies: the text before the ID, and the ID, as parts of `text`.
+/// `text ^block-id` → (`text`, `block-id`), as parts of `text`. The ID must follow white
+/// space, or be alone.
 pub fn block_id(text: &str) -> Option<(&str, &str)> {
     let trimmed = text.trim_end();
     let caret = memchr::memrchr(b'^', trimmed.as_bytes())?;
