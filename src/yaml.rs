@@ -124,9 +124,10 @@ fn locate(text: &str, error: &serde_yaml::Error) -> YamlError {
         }
     }
     if let Some(location) = error.location() {
+        let (line, column) = position(text, location.index());
         return YamlError {
-            line: location.line(),
-            column: location.column(),
+            line,
+            column,
             message,
         };
     }
@@ -135,6 +136,20 @@ fn locate(text: &str, error: &serde_yaml::Error) -> YamlError {
         column: 1,
         message,
     }
+}
+
+/// The 1-based line and column of a byte offset, counting lines by `\n` alone as every other
+/// position the tool reports does. libyaml's own line and column also break lines at `\r`,
+/// U+0085, U+2028 and U+2029, which would point past the end of the line an editor shows.
+fn position(text: &str, index: usize) -> (usize, usize) {
+    let mut index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    let before = &text[..index];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    (line, before[line_start..].chars().count() + 1)
 }
 
 fn duplicate_key(message: &str) -> Option<String> {
@@ -325,6 +340,15 @@ mod tests {
         assert!(error.line >= 2, "{error:?}");
         let error = parse("a: 1\nb:\tc: d\n  - x\n").unwrap_err();
         assert!(error.line >= 2, "{error:?}");
+    }
+
+    #[test]
+    fn errors_count_lines_by_line_feeds_only() {
+        // libyaml breaks lines at U+2028 too; an editor (and every other message) does not.
+        let error = parse("\u{2028}a\ntype: x\n").unwrap_err();
+        assert_eq!((error.line, error.column), (2, 5), "{error:?}");
+        let error = parse("a: \u{85}\u{2029}[\n").unwrap_err();
+        assert_eq!(error.line, 2, "{error:?}");
     }
 
     #[test]
