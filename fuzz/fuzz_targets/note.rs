@@ -12,9 +12,12 @@ fuzz_target!(|data: &[u8]| {
     let mut diagnostics = Vec::new();
     let note = upward::note::parse("1-1s/2026-11-20 Dana.md", text, &Config::default(), &mut diagnostics);
     let lines = text.lines().count() + 1;
+    let widths: Vec<usize> = text.split('\n').map(|l| l.chars().count()).collect();
     for d in &diagnostics {
         assert!(d.line >= 1 && d.line <= lines + 1, "{d}");
-        assert!(d.column >= 1, "{d}");
+        // The column is within the line an editor shows, or just past its end.
+        let width = widths.get(d.line - 1).copied().unwrap_or(0);
+        assert!(d.column >= 1 && d.column <= width + 1, "{d}");
     }
     for item in &note.items {
         assert!(item.line <= lines + 1);
