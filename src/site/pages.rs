@@ -249,7 +249,7 @@ pub(super) fn render_page(
                 .iter()
                 .map(|i| (i.offset, i.id.clone()))
                 .collect();
-            let body = html::render(&note.body, &anchors, &links).html;
+            let body = Html::exact(html::render(&note.body, &anchors, &links).html);
             used.extend(links.used.into_inner());
             let (properties, tags) = site.properties(note);
             if note.kind.is_meeting() {
@@ -273,7 +273,7 @@ pub(super) fn render_page(
                     meeting: MeetingRow,
                     properties: Vec<Property>,
                     tags: Vec<TagRef>,
-                    body: String,
+                    body: Html,
                     mentioned: Vec<&'a RequestRow>,
                     previous: Option<MeetingRow>,
                     next: Option<MeetingRow>,
@@ -310,7 +310,7 @@ pub(super) fn render_page(
                     common: Common<'a>,
                     properties: Vec<Property>,
                     tags: Vec<TagRef>,
-                    body: String,
+                    body: Html,
                 }
                 write_page(
                     out,
@@ -442,9 +442,9 @@ pub(super) fn render_page(
                 meeting: String,
                 status: &'static str,
                 label: &'static str,
-                html: String,
+                html: Html,
                 outcome: Option<String>,
-                details: Vec<String>,
+                details: Vec<Html>,
             }
             let mut events = Vec::new();
             for event in &record.events {
@@ -456,7 +456,7 @@ pub(super) fn render_page(
                 for detail in &item.details {
                     let (html, links) = site.inline(detail, &note.path, root);
                     used.extend(links);
-                    details.push(html);
+                    details.push(Html::exact(html));
                 }
                 events.push(EventRow {
                     date: event.date.to_string(),
@@ -468,7 +468,7 @@ pub(super) fn render_page(
                     meeting: note.meeting_title(),
                     status: event.status.name(),
                     label: status_label(event.status),
-                    html: text,
+                    html: Html::exact(text),
                     outcome: item.outcome.clone(),
                     details,
                 });
@@ -628,7 +628,8 @@ pub(super) fn render_page(
                             root,
                             used: RefCell::new(BTreeSet::new()),
                         };
-                        let body = html::render(&vault.notes[n].body, &[], &links).html;
+                        let body =
+                            Html::exact(html::render(&vault.notes[n].body, &[], &links).html);
                         used.extend(links.used.into_inner());
                         (Some(body), Some(site.index.listing.note_urls[n].clone()))
                     }
@@ -639,7 +640,7 @@ pub(super) fn render_page(
                     #[serde(flatten)]
                     common: Common<'a>,
                     person: PersonRow,
-                    body: Option<String>,
+                    body: Option<Html>,
                     note_url: Option<String>,
                     requests: Html,
                     meetings: Html,
