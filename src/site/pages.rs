@@ -244,10 +244,10 @@ pub(super) fn render_page(
                 root,
                 used: RefCell::new(BTreeSet::new()),
             };
-            let anchors: Vec<(usize, String)> = note
+            let anchors: Vec<(usize, &str)> = note
                 .items
                 .iter()
-                .map(|i| (i.offset, i.id.clone()))
+                .map(|i| (i.offset, i.id.as_str()))
                 .collect();
             let body = Html::exact(html::render(&note.body, &anchors, &links).html);
             used.extend(links.used.into_inner());
