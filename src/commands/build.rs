@@ -9,14 +9,17 @@ use crate::site;
 use crate::vault::Vault;
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Instant;
 
 /// Builds the site into `out` (default: the vault's output folder); prints the problems and a
-/// summary to `err`; returns whether any note had an error.
+/// summary to `err`, with the time since `started` (when the vault began to be read); returns
+/// whether any note had an error.
 pub fn run(
     vault: Vault,
     model: Model,
     out: Option<PathBuf>,
     force: bool,
+    started: Instant,
     err: &mut dyn Write,
 ) -> Result<bool> {
     let diagnostics = check::diagnostics(&vault, &model);
@@ -26,7 +29,6 @@ pub fn run(
     let errors = diagnostic::error_count(&diagnostics);
     crate::timing::phase("diagnostics");
     let out = out.unwrap_or_else(|| vault.root.join(&vault.config.output));
-    let started = std::time::Instant::now();
     let report = site::build_with(
         vault,
         Some(model),
