@@ -371,4 +371,33 @@ mod tests {
     fn dates_stay_strings() {
         assert_eq!(parse("date: 2026-11-20").unwrap()["date"], "2026-11-20");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Whatever the text, an error points at one of its lines (split at line feeds only)
+        /// or the one after a final line feed, and at a column within that line or just past
+        /// its end.
+        #[test]
+        fn every_error_is_positioned_inside_the_text(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "key", ":", ": ", " ", "  ", "-", "- ", "[", "]", "{", "}", "\"", "'", "#",
+                "&x", "*x", "!t", "|", ">", "?", "\t", "\n", "\r\n", "\r", "\u{85}",
+                "\u{2028}", "\u{2029}", "é", "🙂", "---", "...", "%YAML 1.2",
+            ]), 0..40)
+        ) {
+            let text: String = parts.concat();
+            if let Err(error) = parse(&text) {
+                let lines: Vec<&str> = text.split('\n').collect();
+                proptest::prop_assert!(error.line >= 1 && error.line <= lines.len(), "{:?} in {:?}", error, text);
+                let width = lines[error.line - 1].chars().count();
+                proptest::prop_assert!(
+                    error.column >= 1 && error.column <= width + 1,
+                    "{:?} in {:?}",
+                    error,
+                    text
+                );
+            }
+        }
+    }
 }
