@@ -1182,7 +1182,7 @@ impl<'a> Site<'a> {
             let (html, uses) = self.inline(&item.text, &note.path, root);
             #[derive(Serialize)]
             struct ItemRow {
-                html: String,
+                html: Html,
                 url: String,
                 date: String,
                 label: Option<String>,
@@ -1191,7 +1191,7 @@ impl<'a> Site<'a> {
                 && !item.section.eq_ignore_ascii_case("outcomes"))
             .then(|| item.section.to_string());
             let item = ItemRow {
-                html,
+                html: Html::exact(html),
                 url: format!(
                     "{}#block-{}",
                     self.index.listing.note_urls[meeting.note],
