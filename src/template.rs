@@ -143,6 +143,135 @@ impl Serialize for Html {
     }
 }
 
+/// A page's context as its template sees it: one struct, whose field `common` (what every page
+/// has: root, title, navigation) is spread among its own fields. `#[serde(flatten)]` gives the
+/// same names, but as a map, whose keys are made and compared as values for every page; a
+/// struct's are its fields' static names.
+pub struct Spread<'a, T>(pub &'a T);
+
+/// The field of a page's context that [`Spread`] spreads.
+const SPREAD_FIELD: &str = "common";
+
+impl<T: Serialize> Serialize for Spread<'_, T> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut fields = serializer.serialize_struct("Page", 16)?;
+        self.0.serialize(Fields(&mut fields))?;
+        fields.end()
+    }
+}
+
+/// Hands the fields of a struct to another struct being serialized.
+struct Fields<'s, S>(&'s mut S);
+
+impl<S: serde::ser::SerializeStruct> serde::ser::SerializeStruct for Fields<'_, S> {
+    type Ok = ();
+    type Error = S::Error;
+
+    fn serialize_field<V: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &V,
+    ) -> std::result::Result<(), S::Error> {
+        if key == SPREAD_FIELD {
+            value.serialize(Fields(&mut *self.0))
+        } else {
+            self.0.serialize_field(key, value)
+        }
+    }
+
+    fn end(self) -> std::result::Result<(), S::Error> {
+        Ok(())
+    }
+}
+
+/// What is not a struct has no fields to hand on.
+macro_rules! not_a_struct {
+    ($($method:ident($($arg:ty),*) -> $ok:ty;)*) => {
+        $(fn $method(self, $(_: $arg),*) -> std::result::Result<$ok, S::Error> {
+            Err(serde::ser::Error::custom("a page's context must be a struct"))
+        })*
+    };
+}
+
+impl<'s, S: serde::ser::SerializeStruct> serde::Serializer for Fields<'s, S> {
+    type Ok = ();
+    type Error = S::Error;
+    type SerializeSeq = serde::ser::Impossible<(), S::Error>;
+    type SerializeTuple = serde::ser::Impossible<(), S::Error>;
+    type SerializeTupleStruct = serde::ser::Impossible<(), S::Error>;
+    type SerializeTupleVariant = serde::ser::Impossible<(), S::Error>;
+    type SerializeMap = serde::ser::Impossible<(), S::Error>;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = serde::ser::Impossible<(), S::Error>;
+
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> std::result::Result<Self, S::Error> {
+        Ok(self)
+    }
+
+    fn serialize_some<V: Serialize + ?Sized>(self, _: &V) -> std::result::Result<(), S::Error> {
+        Err(serde::ser::Error::custom(
+            "a page's context must be a struct",
+        ))
+    }
+
+    fn serialize_newtype_struct<V: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: &V,
+    ) -> std::result::Result<(), S::Error> {
+        Err(serde::ser::Error::custom(
+            "a page's context must be a struct",
+        ))
+    }
+
+    fn serialize_newtype_variant<V: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &V,
+    ) -> std::result::Result<(), S::Error> {
+        Err(serde::ser::Error::custom(
+            "a page's context must be a struct",
+        ))
+    }
+
+    not_a_struct! {
+        serialize_bool(bool) -> ();
+        serialize_i8(i8) -> ();
+        serialize_i16(i16) -> ();
+        serialize_i32(i32) -> ();
+        serialize_i64(i64) -> ();
+        serialize_u8(u8) -> ();
+        serialize_u16(u16) -> ();
+        serialize_u32(u32) -> ();
+        serialize_u64(u64) -> ();
+        serialize_f32(f32) -> ();
+        serialize_f64(f64) -> ();
+        serialize_char(char) -> ();
+        serialize_str(&str) -> ();
+        serialize_bytes(&[u8]) -> ();
+        serialize_none() -> ();
+        serialize_unit() -> ();
+        serialize_unit_struct(&'static str) -> ();
+        serialize_unit_variant(&'static str, u32, &'static str) -> ();
+        serialize_seq(Option<usize>) -> Self::SerializeSeq;
+        serialize_tuple(usize) -> Self::SerializeTuple;
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+        serialize_map(Option<usize>) -> Self::SerializeMap;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+    }
+}
+
 /// Whether a template's text uses `root` only in `{{ root }}` (with any spaces, and `-` to
 /// trim): not in a condition, a filter, an assignment or a loop, and not through another
 /// template it includes, imports or extends (those are not looked at, so they count as uses).
@@ -570,5 +699,41 @@ mod tests {
     fn text_is_not_html_escaped_and_the_last_newline_is_kept() {
         let text = render(&source("{{ x }}\n"), &serde_json::json!({"x": "<a & b>"})).unwrap();
         assert_eq!(text, "<a & b>\n");
+    }
+
+    #[test]
+    fn a_spread_context_shows_its_common_fields_beside_its_own() {
+        #[derive(Serialize)]
+        struct Common<'a> {
+            root: &'a str,
+            title: String,
+        }
+        #[derive(Serialize)]
+        struct Row {
+            id: &'static str,
+        }
+        #[derive(Serialize)]
+        struct Context<'a> {
+            common: Common<'a>,
+            rows: Vec<Row>,
+            maybe: Option<u8>,
+        }
+        let context = Context {
+            common: Common {
+                root: "../",
+                title: "Requests".into(),
+            },
+            rows: vec![Row { id: "a" }, Row { id: "b" }],
+            maybe: None,
+        };
+        let template = source(
+            "{{ root }}|{{ title }}|{% for r in rows %}{{ r.id }}{% endfor %}|{{ maybe is none }}\
+             |{{ common is defined }}",
+        );
+        let text = render(&template, &Spread(&context)).unwrap();
+        assert_eq!(text, "../|Requests|ab|True|False");
+        // Only a struct has fields to spread.
+        let error = render(&template, &Spread(&vec![1, 2])).unwrap_err();
+        assert!(error.to_string().contains("must be a struct"), "{error}");
     }
 }

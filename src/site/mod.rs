@@ -112,7 +112,8 @@ struct SiteInfo {
     today: String,
 }
 
-/// What every page template gets.
+/// What every page template gets: the field `common` of each page's context, which
+/// [`Spread`](crate::template::Spread) spreads among the page's own.
 #[derive(Serialize)]
 struct Common<'a> {
     root: &'a str,

@@ -1,9 +1,10 @@
 //! Each page of the site: its context, and the template that renders it.
 
 use super::*;
-use crate::template::Html;
+use crate::template::{Html, Spread};
 
-/// Renders a page and writes it.
+/// Renders a page and writes it. Its context's field `common` is spread among the others:
+/// the template sees `root`, `title` and the rest beside the page's own fields.
 fn write_page(
     out: &Output,
     templates: &SiteTemplates,
@@ -13,7 +14,7 @@ fn write_page(
 ) -> Result<()> {
     out.write_assembled(path, |html| {
         html.reserve(out.previous_len(path) + 8192);
-        templates.render_into(template, context, html)
+        templates.render_into(template, &Spread(context), html)
     })
 }
 
@@ -70,7 +71,7 @@ fn write_page_with_lists(
     lists: &[List],
 ) -> Result<()> {
     let mut html = Vec::with_capacity(16 * 1024);
-    templates.render_into(template, context, &mut html)?;
+    templates.render_into(template, &Spread(context), &mut html)?;
     let marker = LIST_MARKER.as_bytes();
     out.write_assembled(path, |page| {
         // The buffer has room for the largest page the thread put together, most often.
@@ -178,7 +179,6 @@ pub(super) fn render_page(
             };
             #[derive(Serialize)]
             struct Context<'a> {
-                #[serde(flatten)]
                 common: Common<'a>,
                 stats: Stats,
                 open: Vec<&'a RequestRow>,
@@ -210,7 +210,6 @@ pub(super) fn render_page(
         Page::Meetings => {
             #[derive(Serialize)]
             struct Context<'a> {
-                #[serde(flatten)]
                 common: Common<'a>,
                 meetings: Html,
             }
@@ -268,7 +267,6 @@ pub(super) fn render_page(
                     .collect();
                 #[derive(Serialize)]
                 struct Context<'a> {
-                    #[serde(flatten)]
                     common: Common<'a>,
                     meeting: MeetingRow,
                     properties: Vec<Property>,
@@ -306,7 +304,6 @@ pub(super) fn render_page(
             } else {
                 #[derive(Serialize)]
                 struct Context<'a> {
-                    #[serde(flatten)]
                     common: Common<'a>,
                     properties: Vec<Property>,
                     tags: Vec<TagRef>,
@@ -403,7 +400,6 @@ pub(super) fn render_page(
                 .collect::<Vec<_>>();
             #[derive(Serialize)]
             struct Context<'a> {
-                #[serde(flatten)]
                 common: Common<'a>,
                 heading: String,
                 statuses: Vec<StatusLink>,
@@ -475,7 +471,6 @@ pub(super) fn render_page(
             }
             #[derive(Serialize)]
             struct Context<'a> {
-                #[serde(flatten)]
                 common: Common<'a>,
                 request: &'a RequestRow,
                 events: Vec<EventRow>,
@@ -558,7 +553,6 @@ pub(super) fn render_page(
             let lists = [List::new(groups, "\n", root)];
             #[derive(Serialize)]
             struct Context<'a> {
-                #[serde(flatten)]
                 common: Common<'a>,
                 heading: &'static str,
                 lede: &'static str,
@@ -637,7 +631,6 @@ pub(super) fn render_page(
                 };
                 #[derive(Serialize)]
                 struct Context<'a> {
-                    #[serde(flatten)]
                     common: Common<'a>,
                     person: PersonRow,
                     body: Option<Html>,
@@ -677,7 +670,6 @@ pub(super) fn render_page(
             } else {
                 #[derive(Serialize)]
                 struct Context<'a> {
-                    #[serde(flatten)]
                     common: Common<'a>,
                     people: Vec<PersonRow>,
                 }
@@ -698,7 +690,6 @@ pub(super) fn render_page(
         Page::Tags => {
             #[derive(Serialize)]
             struct Context<'a> {
-                #[serde(flatten)]
                 common: Common<'a>,
                 tags: Vec<TagRef>,
             }
@@ -751,7 +742,6 @@ pub(super) fn render_page(
             notes.sort_by(|a, b| b.date.cmp(&a.date).then(a.title.cmp(&b.title)));
             #[derive(Serialize)]
             struct Context<'a> {
-                #[serde(flatten)]
                 common: Common<'a>,
                 tag: &'a str,
                 notes: Vec<NoteRow>,
@@ -811,7 +801,6 @@ pub(super) fn render_page(
             }
             #[derive(Serialize)]
             struct Context<'a> {
-                #[serde(flatten)]
                 common: Common<'a>,
                 periods: Vec<PeriodLink<'a>>,
                 packet: review::Packet,
@@ -831,7 +820,6 @@ pub(super) fn render_page(
         Page::NotFound => {
             #[derive(Serialize)]
             struct Context<'a> {
-                #[serde(flatten)]
                 common: Common<'a>,
             }
             write_page(
