@@ -246,8 +246,18 @@ fn add_days(days: i64, n: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// Runs upward, returning its wall time and the peak resident memory of any child so far.
-fn run(args: &[&str]) -> (Duration, u64, String) {
+/// A run of upward: its wall time, the peak resident memory of any child so far, the CPU time
+/// it used (user and system, all threads) and what it wrote on stderr.
+struct Run {
+    wall: Duration,
+    peak_kib: u64,
+    cpu: Duration,
+    log: String,
+}
+
+/// Runs upward.
+fn run(args: &[&str]) -> Run {
+    let cpu_before = children_cpu();
     let started = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_upward"))
         .args(args)
@@ -260,11 +270,26 @@ fn run(args: &[&str]) -> (Duration, u64, String) {
         "upward {args:?} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    (
-        elapsed,
-        peak_children_kib(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    Run {
+        wall: elapsed,
+        peak_kib: peak_children_kib(),
+        cpu: children_cpu() - cpu_before,
+        log: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The user and system time of every child waited for so far.
+fn children_cpu() -> Duration {
+    // SAFETY: getrusage writes into the zeroed struct we own.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 fn peak_children_kib() -> u64 {
@@ -324,26 +349,31 @@ fn main() {
     let mut built = Vec::new();
     for (place, base) in places {
         let mut full = Vec::new();
+        let mut cpu = Vec::new();
         let mut peak = 0;
         for i in 0..3 {
             let fresh = base.join(format!("upward-bench-{}-{i}", std::process::id()));
-            let (time, rss, log) = run(&["--vault", v, "build", "--out", fresh.to_str().unwrap()]);
+            let build = run(&["--vault", v, "build", "--out", fresh.to_str().unwrap()]);
             if i == 0 {
-                println!("  {}", log.lines().last().unwrap_or_default());
+                println!("  {}", build.log.lines().last().unwrap_or_default());
             }
             built.push(fresh);
-            full.push(time);
-            peak = peak.max(rss);
+            full.push(build.wall);
+            cpu.push(build.cpu);
+            peak = peak.max(build.peak_kib);
         }
         let each: Vec<String> = full
             .iter()
             .map(|t| format!("{:.0}", t.as_secs_f64() * 1e3))
             .collect();
+        // On a busy machine the wall time of a build varies far more than the work it does:
+        // the CPU time (all threads) says whether the work changed.
         println!(
-            "full build, output on {place} (budget 1 s, 200 MB): median {:.0} ms ({} ms), peak memory {:.0} MB",
+            "full build, output on {place} (budget 1 s, 200 MB): median {:.0} ms ({} ms), peak memory {:.0} MB, CPU time median {:.0} ms",
             median(full).as_secs_f64() * 1e3,
             each.join(", "),
-            peak as f64 / 1024.0
+            peak as f64 / 1024.0,
+            median(cpu).as_secs_f64() * 1e3
         );
     }
     for fresh in built {
@@ -352,7 +382,7 @@ fn main() {
 
     run(&["--vault", v, "build", "--out", o]);
     let unchanged: Vec<Duration> = (0..3)
-        .map(|_| run(&["--vault", v, "build", "--out", o]).0)
+        .map(|_| run(&["--vault", v, "build", "--out", o]).wall)
         .collect();
     println!(
         "rebuild, nothing changed: median {:.0} ms",
@@ -370,17 +400,17 @@ fn main() {
         let mut text = std::fs::read_to_string(&note).unwrap();
         let _ = writeln!(text, "- one more thought, edit {i}");
         std::fs::write(&note, text).unwrap();
-        edited.push(run(&["--vault", v, "build", "--out", o]).0);
+        edited.push(run(&["--vault", v, "build", "--out", o]).wall);
     }
     println!(
         "rebuild after one note is edited (full rebuild; budget 50 ms is for watch): median {:.0} ms",
         median(edited).as_secs_f64() * 1e3
     );
 
-    let check: Vec<Duration> = (0..3).map(|_| run(&["--vault", v, "check"]).0).collect();
+    let check: Vec<Duration> = (0..3).map(|_| run(&["--vault", v, "check"]).wall).collect();
     println!("check: median {:.0} ms", median(check).as_secs_f64() * 1e3);
     let new: Vec<Duration> = (0..5)
-        .map(|_| run(&["--vault", v, "new", "--with", "Manager 03", "--dry-run"]).0)
+        .map(|_| run(&["--vault", v, "new", "--with", "Manager 03", "--dry-run"]).wall)
         .collect();
     println!(
         "new --dry-run (budget 100 ms): median {:.0} ms",
