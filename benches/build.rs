@@ -278,14 +278,19 @@ fn run(args: &[&str]) -> Run {
     }
 }
 
-/// The user and system time of every child waited for so far.
-fn children_cpu() -> Duration {
+/// What the system counts of every child waited for so far.
+fn children_usage() -> libc::rusage {
     // SAFETY: getrusage writes into the zeroed struct we own.
-    let usage = unsafe {
+    unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
         libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
         usage
-    };
+    }
+}
+
+/// The user and system time of every child waited for so far.
+fn children_cpu() -> Duration {
+    let usage = children_usage();
     let time = |t: libc::timeval| {
         Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
     };
@@ -293,12 +298,7 @@ fn children_cpu() -> Duration {
 }
 
 fn peak_children_kib() -> u64 {
-    // SAFETY: getrusage writes into the zeroed struct we own.
-    unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
-        usage.ru_maxrss as u64
-    }
+    children_usage().ru_maxrss as u64
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {
