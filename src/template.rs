@@ -189,10 +189,15 @@ impl<S: serde::ser::SerializeStruct> serde::ser::SerializeStruct for Fields<'_, 
 }
 
 /// What is not a struct has no fields to hand on.
+fn not_a_struct<E: serde::ser::Error>() -> E {
+    E::custom("a page's context must be a struct")
+}
+
+/// The methods of [`Fields`] for what is not a struct.
 macro_rules! not_a_struct {
     ($($method:ident($($arg:ty),*) -> $ok:ty;)*) => {
         $(fn $method(self, $(_: $arg),*) -> std::result::Result<$ok, S::Error> {
-            Err(serde::ser::Error::custom("a page's context must be a struct"))
+            Err(not_a_struct())
         })*
     };
 }
@@ -217,9 +222,7 @@ impl<'s, S: serde::ser::SerializeStruct> serde::Serializer for Fields<'s, S> {
     }
 
     fn serialize_some<V: Serialize + ?Sized>(self, _: &V) -> std::result::Result<(), S::Error> {
-        Err(serde::ser::Error::custom(
-            "a page's context must be a struct",
-        ))
+        Err(not_a_struct())
     }
 
     fn serialize_newtype_struct<V: Serialize + ?Sized>(
@@ -227,9 +230,7 @@ impl<'s, S: serde::ser::SerializeStruct> serde::Serializer for Fields<'s, S> {
         _: &'static str,
         _: &V,
     ) -> std::result::Result<(), S::Error> {
-        Err(serde::ser::Error::custom(
-            "a page's context must be a struct",
-        ))
+        Err(not_a_struct())
     }
 
     fn serialize_newtype_variant<V: Serialize + ?Sized>(
@@ -239,9 +240,7 @@ impl<'s, S: serde::ser::SerializeStruct> serde::Serializer for Fields<'s, S> {
         _: &'static str,
         _: &V,
     ) -> std::result::Result<(), S::Error> {
-        Err(serde::ser::Error::custom(
-            "a page's context must be a struct",
-        ))
+        Err(not_a_struct())
     }
 
     not_a_struct! {
