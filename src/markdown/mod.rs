@@ -628,8 +628,6 @@ mod tests {
         assert!(!redacted.contains("hidden"));
     }
 
-    /// Bodies of lines chosen to trip the line reader: markers at every indentation, lazy
-    /// lines, quotes, headings, rules, fences, tables, tabs, line endings.
     /// A small, seeded random source: the same bodies on every run.
     fn random() -> impl FnMut(usize) -> usize {
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
@@ -641,6 +639,8 @@ mod tests {
         }
     }
 
+    /// Bodies of lines chosen to trip the line reader: markers at every indentation, lazy
+    /// lines, quotes, headings, rules, fences, tables, tabs, line endings.
     fn tricky_bodies(count: usize, lines: &[&str]) -> Vec<String> {
         const INDENTS: &[&str] = &["", "", "", " ", "  ", "   ", "    ", "      ", "        "];
         let mut next = random();
@@ -692,7 +692,7 @@ mod tests {
         out
     }
 
-    /// Every kind of line, and only those the line reader reads.
+    /// Every kind of line, those the line reader leaves to pulldown-cmark among them.
     const ANY_LINE: &[&str] = &[
         "",
         " ",
@@ -750,6 +750,7 @@ mod tests {
         "- ---",
         "\\# not",
     ];
+    /// Only lines the line reader can read: many bodies made of them are read line by line.
     const READ_LINE: &[&str] = &[
         "",
         "",
