@@ -153,15 +153,16 @@ impl<'a> LineIndex<'a> {
         LineIndex { text, starts }
     }
 
-    /// The 1-based line and character column of byte `offset`.
+    /// The 1-based line and character column of byte `offset` (of the character it falls in,
+    /// if it falls inside one).
     pub fn position(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let column = self.text[start..offset].chars().count();
         (line + 1, column + 1)
     }
 }
@@ -178,6 +179,8 @@ mod tests {
         // "é" is two bytes but one column.
         assert_eq!(index.position(6), (2, 3));
         assert_eq!(index.position(100), (3, 1));
+        // An offset inside "é" is the position of "é".
+        assert_eq!(index.position(4), (2, 1));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! YAML, parsed with serde_yaml and handed on as plain JSON-like values with located errors.
 //! This is the only module that knows serde_yaml.
 
+use crate::diagnostic::LineIndex;
 use serde_json::{Map, Number, Value};
 
 /// A YAML syntax error, positioned from 1 within the text that was parsed.
@@ -124,7 +125,10 @@ fn locate(text: &str, error: &serde_yaml::Error) -> YamlError {
         }
     }
     if let Some(location) = error.location() {
-        let (line, column) = position(text, location.index());
+        // From the byte offset, with lines counted by `\n` alone as every other position the
+        // tool reports: libyaml's own line and column also break lines at `\r`, U+0085,
+        // U+2028 and U+2029, which would point past the end of the line an editor shows.
+        let (line, column) = LineIndex::new(text).position(location.index());
         return YamlError {
             line,
             column,
@@ -136,20 +140,6 @@ fn locate(text: &str, error: &serde_yaml::Error) -> YamlError {
         column: 1,
         message,
     }
-}
-
-/// The 1-based line and column of a byte offset, counting lines by `\n` alone as every other
-/// position the tool reports does. libyaml's own line and column also break lines at `\r`,
-/// U+0085, U+2028 and U+2029, which would point past the end of the line an editor shows.
-fn position(text: &str, index: usize) -> (usize, usize) {
-    let mut index = index.min(text.len());
-    while !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    let before = &text[..index];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    (line, before[line_start..].chars().count() + 1)
 }
 
 fn duplicate_key(message: &str) -> Option<String> {
