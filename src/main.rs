@@ -293,7 +293,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let root = vault_root(cli.vault)?;
     // The time `build` reports counts from here: reading the notes is part of a build.
     let started = std::time::Instant::now();
-    let vault = vault::load(&root);
+    // The command ends with the process: the vault and its model are not freed piece by piece
+    // (about 30 ms for 10,000 notes); the end of the process gives their memory back at once.
+    let vault = std::mem::ManuallyDrop::new(vault::load(&root));
     // The notes are read on transparent huge pages (where the system gives them). Pages are
     // made from notes all over memory, and a build of 10,000 notes takes about 8% less CPU
     // that way (fewer misses of the processor's address cache, presumably). What comes after
@@ -301,7 +303,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     // it is used: with huge pages throughout, that build peaks at about 205 MB rather than 165.
     no_huge_pages();
     upward::timing::phase("load the vault");
-    let model = Model::build(&vault, date::today());
+    let model = std::mem::ManuallyDrop::new(Model::build(&vault, date::today()));
     upward::timing::phase("join the model");
     match cli.command {
         Command::Check { format, snippets } => {
@@ -342,8 +344,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Build { site } => {
             match build::run(
-                vault,
-                model,
+                std::mem::ManuallyDrop::into_inner(vault),
+                std::mem::ManuallyDrop::into_inner(model),
                 site.out,
                 site.force,
                 started,
@@ -422,7 +424,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 out,
                 force,
             };
-            Ok(done(review::run(vault, model, &options, &mut stdout)))
+            Ok(done(review::run(
+                std::mem::ManuallyDrop::into_inner(vault),
+                std::mem::ManuallyDrop::into_inner(model),
+                &options,
+                &mut stdout,
+            )))
         }
         Command::Completions { .. }
         | Command::Init { .. }
