@@ -297,7 +297,7 @@ pub fn read_text(path: &Path, rel: &str, diagnostics: &mut Vec<Diagnostic>) -> O
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
-    if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
+    if let Some(nul) = memchr::memchr(0, &bytes[..bytes.len().min(8192)]) {
         let text = String::from_utf8_lossy(&bytes[..nul]);
         let (line, column) = LineIndex::new(&text).position(text.len());
         diagnostics.push(Diagnostic::warning(
