@@ -37,7 +37,7 @@ pub fn push_lowercase(out: &mut String, c: char) {
 /// Escapes text for HTML content and attribute values. Text with nothing to escape (most
 /// of it) is returned as it is, without a copy.
 pub fn escape_html(text: &str) -> Cow<'_, str> {
-    let Some(first) = text.bytes().position(is_escaped) else {
+    let Some(first) = first_escaped(text.as_bytes()) else {
         return Cow::Borrowed(text);
     };
     let mut out = String::with_capacity(text.len() + 16);
@@ -54,10 +54,13 @@ pub fn escape_html_to(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::R
     pulldown_cmark_escape::escape_html(pulldown_cmark_escape::FmtWriter(out), text)
 }
 
-/// Whether `byte` is one of the five characters HTML needs escaped (all ASCII, so a byte
-/// that is one of them is that character).
-fn is_escaped(byte: u8) -> bool {
-    matches!(byte, b'&' | b'<' | b'>' | b'"' | b'\'')
+/// Where the first of the five characters HTML needs escaped is (all ASCII, so a byte that is
+/// one of them is that character): two vector searches, the second only up to what the first
+/// found.
+fn first_escaped(bytes: &[u8]) -> Option<usize> {
+    let markup = memchr::memchr3(b'&', b'<', b'>', bytes);
+    let quote = memchr::memchr2(b'"', b'\'', &bytes[..markup.unwrap_or(bytes.len())]);
+    quote.or(markup)
 }
 
 #[cfg(test)]
