@@ -17,6 +17,7 @@ pub mod links;
 pub mod markdown;
 pub mod model;
 pub mod note;
+pub mod note_cache;
 pub mod provenance;
 pub mod questions;
 pub mod serve;

@@ -119,7 +119,7 @@ pub struct Note {
     /// and tags): an edit that leaves it alone leaves URLs, people and tags as they were.
     pub listing: u64,
     /// The kinds of its items (see [`Note::kinds`]).
-    kinds: Kinds,
+    pub(crate) kinds: Kinds,
 }
 
 /// Kinds of items, one bit each.
@@ -127,6 +127,15 @@ pub struct Note {
 pub struct Kinds(u16);
 
 impl Kinds {
+    /// The kinds of `items`.
+    pub(crate) fn of(items: &[Item]) -> Kinds {
+        Kinds(
+            items
+                .iter()
+                .fold(0, |kinds, item| kinds | kind_bit(item.kind)),
+        )
+    }
+
     /// Whether `kind` is one of them.
     pub fn has(self, kind: Kind) -> bool {
         self.0 & kind_bit(kind) != 0
@@ -174,6 +183,11 @@ impl Note {
     }
 }
 
+/// The digest a note read from `text` with `config` has (see [`Note::digest`]).
+pub fn digest_of(text: &str, config: &Config) -> u64 {
+    xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), config.reading())
+}
+
 /// Reads one note. `text` has no byte-order mark; every problem becomes a diagnostic.
 pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diagnostic>) -> Note {
     let split = frontmatter::split(text);
@@ -206,7 +220,7 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
         items: Vec::new(),
         block_ids: Vec::new(),
         tags: Vec::new(),
-        digest: xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), config.reading()),
+        digest: digest_of(text, config),
         path_digest: crate::digest::of(path),
         ledger: 0,
         listing: 0,
@@ -230,11 +244,7 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
     tags.dedup();
     note.tags = tags;
     note.body = stripped.into_owned();
-    note.kinds = Kinds(
-        note.items
-            .iter()
-            .fold(0, |kinds, item| kinds | kind_bit(item.kind)),
-    );
+    note.kinds = Kinds::of(&note.items);
     note.ledger = ledger_digest(&note);
     note.listing = crate::digest::of(&(note.kind, note.date, &note.properties.with, &note.tags));
     note

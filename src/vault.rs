@@ -78,6 +78,99 @@ pub fn load(root: &Path) -> Vault {
     }
 }
 
+/// Loads the vault for what needs only the ledger (`new`): every note is read, but a note whose
+/// text is what it was when the note cache last saw it is taken from the cache instead of being
+/// parsed again. **The notes come without their bodies.** What changed is written back to the
+/// cache by [`Remember::save`].
+pub fn load_for_ledger(root: &Path) -> (Vault, Remember) {
+    let (config, mut diagnostics) = settings(root);
+    let file = crate::note_cache::folder().map(|folder| crate::note_cache::file_for(&folder, root));
+    let cache = file
+        .as_deref()
+        .map(crate::note_cache::Cache::read)
+        .unwrap_or_default();
+    let walk = discover(root, &config);
+    let mut read: Vec<_> = walk
+        .notes
+        .par_iter()
+        .map(|(path, rel)| {
+            let mut found = Vec::new();
+            let Some(text) = read_text(path, rel, &mut found) else {
+                return (None, found, Vec::new(), false);
+            };
+            let digest = note::digest_of(&text, &config);
+            let (mut note, parsed, hit) = match cache.get(rel, digest) {
+                Some((note, parsed)) => (note, parsed, true),
+                None => {
+                    let mut parsed = Vec::new();
+                    let note = note::parse(rel, &text, &config, &mut parsed);
+                    (note, parsed, false)
+                }
+            };
+            note.body = String::new();
+            found.extend(parsed.iter().cloned());
+            (Some(Arc::new(note)), found, parsed, hit)
+        })
+        .collect();
+    diagnostics.extend(walk.diagnostics);
+    let mut notes = Vec::with_capacity(read.len());
+    let mut remembered = Vec::with_capacity(read.len());
+    let mut missed = 0;
+    for (note, found, parsed, hit) in read.drain(..) {
+        diagnostics.extend(found);
+        if let Some(note) = note {
+            missed += usize::from(!hit);
+            remembered.push((Arc::clone(&note), parsed));
+            notes.push(note);
+        }
+    }
+    diagnostic::sort(&mut diagnostics);
+    // Written again when a note was parsed, or one the cache holds is gone.
+    let stale = missed > 0 || cache.len() != notes.len();
+    let remember = Remember {
+        file: file.filter(|_| stale),
+        cache,
+        notes: remembered,
+    };
+    let vault = Vault {
+        root: root.to_path_buf(),
+        config,
+        notes,
+        diagnostics,
+        attachments: walk.attachments,
+    };
+    (vault, remember)
+}
+
+/// What [`load_for_ledger`] read, to be saved in the note cache once the command is done.
+pub struct Remember {
+    /// The cache file, when it needs writing.
+    file: Option<PathBuf>,
+    cache: crate::note_cache::Cache,
+    notes: Vec<(Arc<Note>, Vec<Diagnostic>)>,
+}
+
+impl Remember {
+    /// Writes the note cache, if anything changed. A cache that cannot be written is only a
+    /// slower next run: the error is returned for the caller to mention, not to fail on.
+    pub fn save(self) -> std::io::Result<()> {
+        let Some(file) = self.file else {
+            return Ok(());
+        };
+        let entries: Vec<crate::note_cache::Entry<'_>> = self
+            .notes
+            .iter()
+            .map(|(note, diagnostics)| crate::note_cache::Entry {
+                path: &note.path,
+                digest: note.digest,
+                note,
+                diagnostics,
+            })
+            .collect();
+        crate::note_cache::write(&file, &self.cache, &entries)
+    }
+}
+
 /// The vault's settings, with every phrasing of the question bank as a section heading.
 fn settings(root: &Path) -> (Config, Vec<Diagnostic>) {
     let (mut config, mut diagnostics) = Config::load(root);
@@ -504,7 +597,7 @@ fn left_out(rel: &str, config: &Config, ignore: &GlobSet) -> bool {
 /// The order of a walk: folder by folder, each sorted by name. That is the order of the
 /// paths' bytes with the separator below every other byte (names hold no NUL), which is
 /// how it is compared: [`Path`]'s own comparison takes both paths apart first.
-fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
+pub(crate) fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
     let key = |c: u8| if c == b'/' { 0 } else { c };
     let (a, b) = (a.as_bytes(), b.as_bytes());
     // The common start decides nothing: skipped at memory speed.

@@ -550,3 +550,153 @@ fn the_default_template_comes_from_the_settings() {
         "{note}"
     );
 }
+
+/// `new --dry-run` on `vault` with no note cache at all: what every cached run must print.
+fn uncached_dry_run(vault: &TestVault) -> String {
+    let mut command = upward();
+    command
+        .arg("--vault")
+        .arg(vault.path())
+        .args(["new", "--dry-run", "--date", "2026-11-24"]);
+    Run::of(command).code(0).stdout
+}
+
+/// The note cache files of a vault's cache folder.
+fn cache_files(vault: &TestVault) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(vault.cache())
+        .map(|entries| entries.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn new_remembers_notes_and_still_sees_every_edit() {
+    let later = "---\nwith: \"[[Dana]]\"\n---\n\
+        ## What do you need from me to ensure your success?\n- [ ] A second monitor ^monitor\n";
+    let vault = TestVault::new()
+        .file("1-1s/2026-11-10 Dana.md", DANA_OPEN)
+        .file("1-1s/2026-11-12 Priya.md", PRIYA)
+        .file("1-1s/2026-11-17 Dana.md", later);
+    let dry_run = || {
+        vault
+            .run(&["new", "--dry-run", "--date", "2026-11-24"])
+            .code(0)
+    };
+    let first = dry_run();
+    assert!(first.stdout.contains("^monitor\n"), "{}", first.stdout);
+    assert_eq!(first.stdout, uncached_dry_run(&vault));
+    assert_eq!(cache_files(&vault).len(), 1, "one cache file for the vault");
+    // From the cache: the same note.
+    let cache = &cache_files(&vault)[0];
+    let written = std::fs::metadata(cache).unwrap().modified().unwrap();
+    let second = dry_run();
+    assert_eq!(second.stdout, first.stdout);
+    assert!(second.stdout.contains("^budget\n"), "{}", second.stdout);
+    assert_eq!(
+        std::fs::metadata(cache).unwrap().modified().unwrap(),
+        written,
+        "nothing changed, nothing written"
+    );
+    // An edit of the same length, so neither size nor anything but the text tells it apart:
+    // the request is done now, and no longer carried.
+    let edited = DANA_OPEN.replace("- [ ] Budget for RustConf", "- [x] Budget for RustConf");
+    assert_eq!(edited.len(), DANA_OPEN.len());
+    vault.write("1-1s/2026-11-10 Dana.md", &edited);
+    let third = dry_run();
+    assert!(!third.stdout.contains("^budget"), "{}", third.stdout);
+    assert_eq!(third.stdout, uncached_dry_run(&vault));
+    // A note removed is gone from what new sees.
+    std::fs::remove_file(vault.path().join("1-1s/2026-11-17 Dana.md")).unwrap();
+    let fourth = dry_run();
+    assert!(!fourth.stdout.contains("^monitor"), "{}", fourth.stdout);
+    assert!(
+        fourth.stdout.contains("Previous: [[2026-11-10 Dana]]"),
+        "{}",
+        fourth.stdout
+    );
+    assert_eq!(fourth.stdout, uncached_dry_run(&vault));
+}
+
+#[test]
+fn new_on_the_sample_vault_prints_the_same_note_from_its_cache() {
+    let vault = TestVault::sample();
+    let expected = uncached_dry_run(&vault);
+    for _ in 0..2 {
+        let run = vault
+            .run(&["new", "--dry-run", "--date", "2026-11-24"])
+            .code(0);
+        assert_eq!(run.stdout, expected);
+        assert!(run.stderr.is_empty(), "{}", run.stderr);
+    }
+    // And the note it writes from the cache checks clean and joins the ledger.
+    let path = vault.run(&["new", "--date", "2026-11-24"]).code(0).stdout;
+    let note = std::fs::read_to_string(path.trim()).unwrap();
+    assert_eq!(note, expected);
+    vault.run(&["check"]).code(0);
+}
+
+#[test]
+fn a_damaged_note_cache_is_no_cache() {
+    let vault = TestVault::new()
+        .file("1-1s/2026-11-10 Dana.md", DANA_OPEN)
+        .file("1-1s/2026-11-12 Priya.md", PRIYA)
+        .file(
+            "1-1s/2026-11-17 Dana.md",
+            "---\nwith: \"[[Dana]]\"\n---\n## Wins\n- Shipped\n",
+        );
+    let expected = uncached_dry_run(&vault);
+    let dry_run = || {
+        vault
+            .run(&["new", "--dry-run", "--date", "2026-11-24"])
+            .code(0)
+    };
+    dry_run();
+    let cache = cache_files(&vault).remove(0);
+    let good = std::fs::read(&cache).unwrap();
+    // Cut short anywhere, a byte changed anywhere, or not a cache at all.
+    let mut damaged: Vec<Vec<u8>> = (0..good.len())
+        .step_by(7)
+        .map(|cut| good[..cut].to_vec())
+        .collect();
+    for at in (0..good.len()).step_by(5) {
+        let mut bytes = good.clone();
+        bytes[at] = bytes[at].wrapping_add(0x41);
+        damaged.push(bytes);
+    }
+    damaged.push(b"\x00\xff garbage".to_vec());
+    for bytes in damaged {
+        std::fs::write(&cache, &bytes).unwrap();
+        let run = dry_run();
+        assert_eq!(
+            run.stdout,
+            expected,
+            "with a damaged cache of {} bytes",
+            bytes.len()
+        );
+        assert!(run.stderr.is_empty(), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_note_cache_that_cannot_be_written_only_costs_time() {
+    let vault = TestVault::new().file("1-1s/2026-11-10 Dana.md", DANA_OPEN);
+    // The cache folder is a file: nothing can be written there.
+    let blocked = vault.cache().join("not-a-folder");
+    std::fs::write(&blocked, "").unwrap();
+    let mut command = upward();
+    command
+        .env("UPWARD_CACHE_DIR", &blocked)
+        .arg("--vault")
+        .arg(vault.path())
+        .args(["new", "--date", "2026-11-24"]);
+    let run = Run::of(command).code(0);
+    assert!(
+        run.stdout.trim().ends_with("2026-11-24 Dana.md"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("could not save the note cache"),
+        "{}",
+        run.stderr
+    );
+}

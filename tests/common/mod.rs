@@ -8,9 +8,11 @@ use std::process::{Command, Output};
 /// The date every test runs on, so days open are the same on every machine.
 pub const TODAY: &str = "2026-11-24";
 
-/// A vault in a temporary folder, removed when dropped.
+/// A vault in a temporary folder, removed when dropped, with its own folder for the note
+/// cache of `new` (so no test reads another's cache or writes to the user's).
 pub struct TestVault {
     dir: tempfile::TempDir,
+    cache: tempfile::TempDir,
 }
 
 impl TestVault {
@@ -18,7 +20,13 @@ impl TestVault {
     pub fn new() -> Self {
         TestVault {
             dir: tempfile::tempdir().expect("a temporary folder"),
+            cache: tempfile::tempdir().expect("a temporary folder"),
         }
+    }
+
+    /// The folder of this vault's note cache.
+    pub fn cache(&self) -> &Path {
+        self.cache.path()
     }
 
     /// A copy of the repository's `sample-vault`.
@@ -51,19 +59,24 @@ impl TestVault {
         std::fs::read_to_string(self.path().join(rel)).expect("a readable file")
     }
 
-    /// Runs `upward --vault <this vault> args…`.
+    /// Runs `upward --vault <this vault> args…`, with the vault's own note cache.
     pub fn run(&self, args: &[&str]) -> Run {
         let mut command = upward();
-        command.arg("--vault").arg(self.path()).args(args);
+        command
+            .env("UPWARD_CACHE_DIR", self.cache())
+            .arg("--vault")
+            .arg(self.path())
+            .args(args);
         Run::of(command)
     }
 }
 
-/// The `upward` binary, with a fixed date and no colour.
+/// The `upward` binary, with a fixed date, no colour and no note cache.
 pub fn upward() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_upward"));
     command
         .env("UPWARD_TODAY", TODAY)
+        .env("UPWARD_CACHE_DIR", "")
         .env_remove("CLICOLOR_FORCE");
     command
 }

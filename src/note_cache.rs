@@ -1,0 +1,671 @@
+//! What `upward new` remembers between runs: each note as it was read, without its body, under
+//! its path and the digest of its text. `new` reads every note's text again (a changed note is
+//! always seen: the digest is of the bytes, not of the file's times), and only notes whose text
+//! changed are parsed. The cache lives outside the vault (`$XDG_CACHE_HOME/upward`, or
+//! `UPWARD_CACHE_DIR`; empty turns it off) and holds what the ledger reads: properties and
+//! items, never a body, so never a comment or a private callout.
+//!
+//! The format is this module's own: a header naming the build of upward that wrote it, then per
+//! note its path, digest and encoded form. Anything that does not decode is a miss.
+
+use crate::config::Kind;
+use crate::date::Date;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::frontmatter::{DateProperty, Properties};
+use crate::note::{Item, Kinds, Note, NoteKind};
+use crate::task::Status;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// The first bytes of a cache file: what it is, its format, and the build that wrote it (a
+/// different build may read notes differently).
+fn header() -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(b"upward note cache 1\n");
+    put_str(&mut out, env!("UPWARD_SOURCE_DIGEST"));
+    out
+}
+
+/// The folder of the cache: `UPWARD_CACHE_DIR` when set (empty: no cache), else the user's
+/// cache folder.
+pub fn folder() -> Option<PathBuf> {
+    match std::env::var_os("UPWARD_CACHE_DIR") {
+        Some(dir) if dir.is_empty() => None,
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => dirs::cache_dir().map(|dir| dir.join("upward")),
+    }
+}
+
+/// The cache file of the vault at `root`, named by a hash of its absolute path.
+pub fn file_for(folder: &Path, root: &Path) -> PathBuf {
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let hash = xxhash_rust::xxh3::xxh3_64(root.as_os_str().as_encoded_bytes());
+    folder.join(format!("{hash:016x}.notes"))
+}
+
+/// A cache file read into memory: each note's encoded form, found by path.
+#[derive(Default)]
+pub struct Cache {
+    bytes: Vec<u8>,
+    /// Per note, in the order of the vault's walk (as they are written).
+    entries: Vec<Stored>,
+}
+
+/// Where one note is in a cache file.
+struct Stored {
+    /// Its path.
+    path: Range<usize>,
+    /// The digest of the text it was read from.
+    digest: u64,
+    /// Its encoded form.
+    encoded: Range<usize>,
+}
+
+impl Cache {
+    /// Reads the cache at `path`; a missing, foreign or damaged file is an empty cache.
+    pub fn read(path: &Path) -> Cache {
+        let Ok(bytes) = std::fs::read(path) else {
+            return Cache::default();
+        };
+        let entries = index(&bytes).unwrap_or_default();
+        Cache { bytes, entries }
+    }
+
+    /// How many notes it holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether it holds no note.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The note at `path` read from text with this `digest`, with the diagnostics its reading
+    /// gave, if the cache holds it; its body is empty.
+    pub fn get(&self, path: &str, digest: u64) -> Option<(Note, Vec<Diagnostic>)> {
+        let mut reader = Reader(self.encoded(path, digest)?);
+        let decoded = decode(&mut reader, path)?;
+        reader.0.is_empty().then_some(decoded)
+    }
+
+    /// The encoded note at `path` with this `digest`.
+    fn encoded(&self, path: &str, digest: u64) -> Option<&[u8]> {
+        // Paths were checked to be text as the file was read.
+        let path_at =
+            |range: &Range<usize>| std::str::from_utf8(&self.bytes[range.clone()]).unwrap_or("");
+        let at = self
+            .entries
+            .binary_search_by(|stored| crate::vault::walk_order(path_at(&stored.path), path))
+            .ok()?;
+        let stored = &self.entries[at];
+        (stored.digest == digest).then(|| &self.bytes[stored.encoded.clone()])
+    }
+}
+
+/// The entries of a cache file, or None if it is not one this build wrote whole and unchanged
+/// since (its last eight bytes are a hash of the others).
+fn index(bytes: &[u8]) -> Option<Vec<Stored>> {
+    let (bytes, check) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
+    if xxhash_rust::xxh3::xxh3_64(bytes).to_le_bytes() != check {
+        return None;
+    }
+    let rest = bytes.strip_prefix(header().as_slice())?;
+    let start = bytes.len() - rest.len();
+    let mut reader = Reader(rest);
+    let at = |reader: &Reader<'_>| start + (rest.len() - reader.0.len());
+    let count = reader.usize()?;
+    let mut entries = Vec::with_capacity(count.min(rest.len()));
+    while !reader.0.is_empty() {
+        let path = reader.str()?.len();
+        let path = at(&reader) - path..at(&reader);
+        let digest = reader.u64()?;
+        let len = reader.usize()?;
+        let encoded = at(&reader)..at(&reader) + len;
+        reader.take(len)?;
+        entries.push(Stored {
+            path,
+            digest,
+            encoded,
+        });
+    }
+    (entries.len() == count).then_some(entries)
+}
+
+/// One note to write: its path, digest, the note and the diagnostics of reading it.
+pub struct Entry<'a> {
+    pub path: &'a str,
+    pub digest: u64,
+    pub note: &'a Note,
+    pub diagnostics: &'a [Diagnostic],
+}
+
+/// Writes the cache at `path` with `entries` (a note `old` holds with the same digest is
+/// copied as it was encoded), replacing the last one whole: a reader sees the old file or the
+/// new one.
+pub fn write(path: &Path, old: &Cache, entries: &[Entry<'_>]) -> std::io::Result<()> {
+    let mut out = header();
+    put_usize(&mut out, entries.len());
+    let mut encoded = Vec::new();
+    for entry in entries {
+        put_str(&mut out, entry.path);
+        put_u64(&mut out, entry.digest);
+        let bytes = match old.encoded(entry.path, entry.digest) {
+            Some(bytes) => bytes,
+            None => {
+                encoded.clear();
+                encode(&mut encoded, entry.note, entry.diagnostics);
+                &encoded
+            }
+        };
+        put_usize(&mut out, bytes.len());
+        out.extend_from_slice(bytes);
+    }
+    let check = xxhash_rust::xxh3::xxh3_64(&out);
+    out.extend_from_slice(&check.to_le_bytes());
+    let folder = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder)?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".upward-")
+        .suffix(".tmp")
+        .tempfile_in(folder)?;
+    std::io::Write::write_all(&mut temp, &out)?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn encode(out: &mut Vec<u8>, note: &Note, diagnostics: &[Diagnostic]) {
+    put_str(out, &note.name);
+    out.push(note_kind_code(note.kind));
+    put_properties(out, &note.properties);
+    put_date(out, note.date);
+    put_usize(out, note.body_line);
+    put_usize(out, note.items.len());
+    for item in &note.items {
+        put_item(out, item);
+    }
+    put_usize(out, note.block_ids.len());
+    for (id, line) in &note.block_ids {
+        put_str(out, id);
+        put_usize(out, *line);
+    }
+    put_strings(out, &note.tags);
+    for n in [note.digest, note.path_digest, note.ledger, note.listing] {
+        put_u64(out, n);
+    }
+    put_usize(out, diagnostics.len());
+    for d in diagnostics {
+        put_usize(out, d.line);
+        put_usize(out, d.column);
+        out.push(match d.severity {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+        });
+        put_str(out, &d.message);
+    }
+}
+
+fn decode(r: &mut Reader<'_>, path: &str) -> Option<(Note, Vec<Diagnostic>)> {
+    let name = r.string()?;
+    let kind = note_kind(r.u8()?)?;
+    let properties = properties(r)?;
+    let date = r.date()?;
+    let body_line = r.usize()?;
+    let items = r.list(item)?;
+    let block_ids = r.list(|r| Some((r.string()?, r.usize()?)))?;
+    let tags = r.strings()?;
+    let (digest, path_digest, ledger, listing) = (r.u64()?, r.u64()?, r.u64()?, r.u64()?);
+    let diagnostics = r.list(|r| {
+        let (line, column) = (r.usize()?, r.usize()?);
+        let severity = match r.u8()? {
+            0 => Severity::Error,
+            1 => Severity::Warning,
+            2 => Severity::Info,
+            _ => return None,
+        };
+        Some(Diagnostic::new(path, line, column, severity, r.string()?))
+    })?;
+    let kinds = Kinds::of(&items);
+    let note = Note {
+        path: path.to_owned(),
+        name,
+        kind,
+        properties,
+        date,
+        body: String::new(),
+        body_line,
+        items,
+        block_ids,
+        tags,
+        digest,
+        path_digest,
+        ledger,
+        listing,
+        kinds,
+    };
+    Some((note, diagnostics))
+}
+
+fn put_properties(out: &mut Vec<u8>, p: &Properties) {
+    put_option_str(out, p.kind.as_deref());
+    match &p.date {
+        DateProperty::Missing => out.push(0),
+        DateProperty::Valid(date) => {
+            out.push(1);
+            put_date(out, Some(*date));
+        }
+        DateProperty::Invalid(text) => {
+            out.push(2);
+            put_str(out, text);
+        }
+    }
+    put_strings(out, &p.with);
+    put_option_str(out, p.template.as_deref());
+    put_date(out, p.recap_sent);
+    put_strings(out, &p.tags);
+    put_strings(out, &p.aliases);
+    out.push(match p.publish {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    });
+    out.push(u8::from(p.draft));
+    // Any YAML value: kept as JSON text.
+    put_str(out, &serde_json::Value::Object(p.extra.clone()).to_string());
+    put_usize(out, p.lines.len());
+    for (key, line) in &p.lines {
+        put_str(out, key);
+        put_usize(out, *line);
+    }
+    out.push(u8::from(p.unreadable));
+}
+
+fn properties(r: &mut Reader<'_>) -> Option<Properties> {
+    let kind = r.option_string()?;
+    let date = match r.u8()? {
+        0 => DateProperty::Missing,
+        1 => DateProperty::Valid(r.date()??),
+        2 => DateProperty::Invalid(r.string()?),
+        _ => return None,
+    };
+    let with = r.strings()?;
+    let template = r.option_string()?;
+    let recap_sent = r.date()?;
+    let tags = r.strings()?;
+    let aliases = r.strings()?;
+    let publish = match r.u8()? {
+        0 => None,
+        1 => Some(false),
+        2 => Some(true),
+        _ => return None,
+    };
+    let draft = r.bool()?;
+    let extra = match serde_json::from_str(r.str()?).ok()? {
+        serde_json::Value::Object(map) => map,
+        _ => return None,
+    };
+    let lines = r.list(|r| Some((r.string()?, r.usize()?)))?;
+    let unreadable = r.bool()?;
+    Some(Properties {
+        kind,
+        date,
+        with,
+        template,
+        recap_sent,
+        tags,
+        aliases,
+        publish,
+        draft,
+        extra,
+        lines,
+        unreadable,
+    })
+}
+
+fn put_item(out: &mut Vec<u8>, item: &Item) {
+    out.push(Kind::ALL.iter().position(|k| *k == item.kind).unwrap_or(0) as u8);
+    put_str(out, &item.section);
+    put_usize(out, item.line);
+    put_usize(out, item.column);
+    put_usize(out, item.offset);
+    put_str(out, &item.text);
+    out.push(match item.status {
+        None => 0,
+        Some(Status::Open) => 1,
+        Some(Status::InProgress) => 2,
+        Some(Status::Done) => 3,
+        Some(Status::Declined) => 4,
+    });
+    put_str(out, &item.id);
+    out.push(u8::from(item.explicit_id));
+    put_option_str(out, item.outcome.as_deref());
+    for date in [item.done, item.cancelled, item.created, item.due] {
+        put_date(out, date);
+    }
+    put_strings(out, &item.details);
+    put_strings(out, &item.tags);
+    put_usize(out, item.fields.len());
+    for (key, value) in &item.fields {
+        put_str(out, key);
+        put_str(out, value);
+    }
+}
+
+fn item(r: &mut Reader<'_>) -> Option<Item> {
+    Some(Item {
+        kind: *Kind::ALL.get(usize::from(r.u8()?))?,
+        section: r.str()?.into(),
+        line: r.usize()?,
+        column: r.usize()?,
+        offset: r.usize()?,
+        text: r.string()?,
+        status: match r.u8()? {
+            0 => None,
+            1 => Some(Status::Open),
+            2 => Some(Status::InProgress),
+            3 => Some(Status::Done),
+            4 => Some(Status::Declined),
+            _ => return None,
+        },
+        id: r.string()?,
+        explicit_id: r.bool()?,
+        outcome: r.option_string()?,
+        done: r.date()?,
+        cancelled: r.date()?,
+        created: r.date()?,
+        due: r.date()?,
+        details: r.strings()?,
+        tags: r.strings()?,
+        fields: r.list(|r| Some((r.string()?, r.string()?)))?,
+    })
+}
+
+fn note_kind_code(kind: NoteKind) -> u8 {
+    match kind {
+        NoteKind::OneOnOne => 0,
+        NoteKind::RubberDuck => 1,
+        NoteKind::SkipLevel => 2,
+        NoteKind::Ordinary => 3,
+    }
+}
+
+fn note_kind(code: u8) -> Option<NoteKind> {
+    Some(match code {
+        0 => NoteKind::OneOnOne,
+        1 => NoteKind::RubberDuck,
+        2 => NoteKind::SkipLevel,
+        3 => NoteKind::Ordinary,
+        _ => return None,
+    })
+}
+
+/// A number in as few bytes as it needs: seven bits a byte, low bits first, the high bit set
+/// on every byte but the last (LEB128). Most numbers here (lengths, lines) take one byte.
+fn put_u64(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn put_usize(out: &mut Vec<u8>, n: usize) {
+    put_u64(out, n as u64);
+}
+
+fn put_str(out: &mut Vec<u8>, text: &str) {
+    put_usize(out, text.len());
+    out.extend_from_slice(text.as_bytes());
+}
+
+fn put_option_str(out: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        None => out.push(0),
+        Some(text) => {
+            out.push(1);
+            put_str(out, text);
+        }
+    }
+}
+
+fn put_strings(out: &mut Vec<u8>, list: &[String]) {
+    put_usize(out, list.len());
+    for text in list {
+        put_str(out, text);
+    }
+}
+
+/// A date as its day number from the common era (year 0 and before are below 1).
+fn put_date(out: &mut Vec<u8>, date: Option<Date>) {
+    use chrono::Datelike;
+    match date {
+        None => out.push(0),
+        Some(date) => {
+            out.push(1);
+            put_u64(out, i64::from(date.num_days_from_ce()) as u64);
+        }
+    }
+}
+
+/// Reads what the `put_` functions wrote; every read is checked, and a short or strange input
+/// gives None, never a panic.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.0.len() {
+            return None;
+        }
+        let (taken, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(taken)
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+
+    fn bool(&mut self) -> Option<bool> {
+        match self.u8()? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = self.u8()?;
+            // The tenth byte may hold only the one bit left of 64.
+            if shift == 63 && byte > 1 {
+                return None;
+            }
+            n |= u64::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    fn usize(&mut self) -> Option<usize> {
+        usize::try_from(self.u64()?).ok()
+    }
+
+    fn str(&mut self) -> Option<&'a str> {
+        let len = self.usize()?;
+        std::str::from_utf8(self.take(len)?).ok()
+    }
+
+    fn string(&mut self) -> Option<String> {
+        self.str().map(str::to_owned)
+    }
+
+    fn option_string(&mut self) -> Option<Option<String>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => Some(Some(self.string()?)),
+            _ => None,
+        }
+    }
+
+    fn strings(&mut self) -> Option<Vec<String>> {
+        self.list(Reader::string)
+    }
+
+    /// A count, then that many of `one`. The count is not trusted for room: a damaged file
+    /// cannot make it reserve more than its own length.
+    fn list<T>(&mut self, mut one: impl FnMut(&mut Reader<'a>) -> Option<T>) -> Option<Vec<T>> {
+        let count = self.usize()?;
+        let mut list = Vec::with_capacity(count.min(self.0.len()));
+        for _ in 0..count {
+            list.push(one(self)?);
+        }
+        Some(list)
+    }
+
+    /// A date written by `put_date`: Some(None) for none.
+    fn date(&mut self) -> Option<Option<Date>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => {
+                let days = i32::try_from(self.u64()? as i64).ok()?;
+                Some(Some(Date::from_num_days_from_ce_opt(days)?))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every note of the sample vault, and one with every property and item field set.
+    fn notes() -> Vec<(Note, Vec<Diagnostic>)> {
+        let vault = crate::vault::load(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/sample-vault"
+        )));
+        let mut notes: Vec<_> = vault
+            .notes
+            .iter()
+            .map(|n| ((**n).clone(), Vec::new()))
+            .collect();
+        let full = "---\ntype: skip-level\ndate: 0000-12-31\nwith: [\"[[A]]\", \"[[B]]\"]\n\
+            template: t\nrecap_sent: 2026-01-02\ntags: [x, y]\naliases: [z]\npublish: false\n\
+            draft: true\nodd: {a: [1, 2.5, null, true]}\n---\n\
+            ## What do you need from me to ensure your success?\n\
+            - [/] Ask é #tag ➕ 2026-01-01 📅 2026-02-01 ✅ 2026-03-01 ❌ 2026-04-01 outcome:: yes ^ask\n\
+            \x20 - detail\n\x20 - k:: v\n- [ ] Ask again\n\
+            ## Outcomes\n- Decided ^dec\n- Bad ^dec\n";
+        let config = crate::config::Config::default();
+        let mut diagnostics = Vec::new();
+        let note = crate::note::parse("1-1s/full.md", full, &config, &mut diagnostics);
+        assert!(!diagnostics.is_empty(), "the duplicate ID is reported");
+        let ask = &note.items[0];
+        assert!(ask.done.is_some() && ask.cancelled.is_some() && ask.created.is_some());
+        assert!(ask.due.is_some() && ask.outcome.is_some() && ask.explicit_id);
+        assert!(!ask.details.is_empty() && !ask.fields.is_empty() && !ask.tags.is_empty());
+        assert!(!note.properties.extra.is_empty() && note.properties.publish == Some(false));
+        assert_eq!(
+            note.properties.date,
+            DateProperty::Valid(Date::from_ymd_opt(0, 12, 31).unwrap())
+        );
+        notes.push((note, diagnostics));
+        let unreadable = crate::note::parse("x.md", "---\n: [\n---\n", &config, &mut Vec::new());
+        notes.push((unreadable, Vec::new()));
+        notes
+    }
+
+    fn encoded(note: &Note, diagnostics: &[Diagnostic]) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode(&mut out, note, diagnostics);
+        out
+    }
+
+    #[test]
+    fn a_note_comes_back_as_it_was_read_without_its_body() {
+        for (note, diagnostics) in notes() {
+            let bytes = encoded(&note, &diagnostics);
+            let (back, back_diagnostics) = decode(&mut Reader(&bytes), &note.path).unwrap();
+            let mut expected = note.clone();
+            expected.body = String::new();
+            assert_eq!(
+                format!("{back:?}"),
+                format!("{expected:?}"),
+                "{}",
+                note.path
+            );
+            assert_eq!(back_diagnostics, diagnostics, "{}", note.path);
+        }
+    }
+
+    #[test]
+    fn a_cache_file_gives_back_each_note_by_path_and_digest() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("v.notes");
+        let mut notes = notes();
+        notes.sort_by(|a, b| crate::vault::walk_order(&a.0.path, &b.0.path));
+        let entries: Vec<Entry<'_>> = notes
+            .iter()
+            .map(|(note, diagnostics)| Entry {
+                path: &note.path,
+                digest: note.digest,
+                note,
+                diagnostics,
+            })
+            .collect();
+        write(&file, &Cache::default(), &entries).unwrap();
+        let cache = Cache::read(&file);
+        assert_eq!(cache.len(), notes.len());
+        for (note, _) in &notes {
+            let (back, _) = cache.get(&note.path, note.digest).expect("held");
+            assert_eq!(back.items, note.items);
+            assert!(
+                cache.get(&note.path, note.digest ^ 1).is_none(),
+                "another text"
+            );
+        }
+        assert!(cache.get("not/there.md", 0).is_none());
+        // Written again from the old cache, a note is copied as it was.
+        write(&file, &cache, &entries).unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), cache.bytes);
+    }
+
+    #[test]
+    fn a_note_cut_short_anywhere_does_not_decode() {
+        for (note, diagnostics) in notes() {
+            let bytes = encoded(&note, &diagnostics);
+            for cut in 0..bytes.len() {
+                assert!(
+                    decode(&mut Reader(&bytes[..cut]), "x.md").is_none(),
+                    "{cut}"
+                );
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_read_as_a_cache_or_a_note_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            let _ = index(&bytes);
+            let _ = decode(&mut Reader(&bytes), "x.md");
+            // And behind a valid header and checksum.
+            let mut file = header();
+            file.extend_from_slice(&bytes);
+            let check = xxhash_rust::xxh3::xxh3_64(&file);
+            file.extend_from_slice(&check.to_le_bytes());
+            if let Some(entries) = index(&file) {
+                let cache = Cache { bytes: file.clone(), entries };
+                for stored in &cache.entries {
+                    let path = std::str::from_utf8(&cache.bytes[stored.path.clone()]).unwrap();
+                    let _ = cache.get(path, stored.digest);
+                }
+            }
+        }
+    }
+}
