@@ -171,6 +171,15 @@ impl Note {
         }
     }
 
+    /// Keeps only what the ledger reads: the body goes, and every item but requests and
+    /// follow-ups.
+    pub fn keep_ledger_only(&mut self) {
+        self.body = String::new();
+        self.items
+            .retain(|item| matches!(item.kind, Kind::Requests | Kind::FollowUps));
+        self.kinds = Kinds::of(&self.items);
+    }
+
     /// The kinds of its items: the site's lists ask this of every note, without reading
     /// every item.
     pub fn kinds(&self) -> Kinds {

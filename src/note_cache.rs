@@ -1,5 +1,5 @@
-//! What `upward new` remembers between runs: each note as it was read, without its body, under
-//! its path and the digest of its text. `new` reads every note's text again (a changed note is
+//! What `upward new` remembers between runs: each note as it was read, without its body and
+//! with only the items the ledger reads, under its path and the digest of its text. `new` reads every note's text again (a changed note is
 //! always seen: the digest is of the bytes, not of the file's times), and only notes whose text
 //! changed are parsed. The cache lives outside the vault (`$XDG_CACHE_HOME/upward`, or
 //! `UPWARD_CACHE_DIR`; empty turns it off) and holds what the ledger reads: properties and
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 /// different build may read notes differently).
 fn header() -> Vec<u8> {
     let mut out = Vec::new();
-    out.extend_from_slice(b"upward note cache 1\n");
+    out.extend_from_slice(b"upward note cache 2\n");
     put_str(&mut out, env!("UPWARD_SOURCE_DIGEST"));
     out
 }
@@ -82,7 +82,7 @@ impl Cache {
     }
 
     /// The note at `path` read from text with this `digest`, with the diagnostics its reading
-    /// gave, if the cache holds it; its body is empty.
+    /// gave, if the cache holds it, as it was written there.
     pub fn get(&self, path: &str, digest: u64) -> Option<(Note, Vec<Diagnostic>)> {
         let mut reader = Reader(self.encoded(path, digest)?);
         let decoded = decode(&mut reader, path)?;

@@ -80,8 +80,9 @@ pub fn load(root: &Path) -> Vault {
 
 /// Loads the vault for what needs only the ledger (`new`): every note is read, but a note whose
 /// text is what it was when the note cache last saw it is taken from the cache instead of being
-/// parsed again. **The notes come without their bodies.** What changed is written back to the
-/// cache by [`Remember::save`].
+/// parsed again. **The notes come without their bodies, and with no items but requests and
+/// follow-ups** (see [`Note::keep_ledger_only`]). What changed is written back to the cache by
+/// [`Remember::save`].
 pub fn load_for_ledger(root: &Path) -> (Vault, Remember) {
     let (config, mut diagnostics) = settings(root);
     let file = crate::note_cache::folder().map(|folder| crate::note_cache::file_for(&folder, root));
@@ -89,7 +90,9 @@ pub fn load_for_ledger(root: &Path) -> (Vault, Remember) {
         .as_deref()
         .map(crate::note_cache::Cache::read)
         .unwrap_or_default();
+    crate::timing::phase("read the note cache");
     let walk = discover(root, &config);
+    crate::timing::phase("walk the vault");
     let mut read: Vec<_> = walk
         .notes
         .par_iter()
@@ -107,7 +110,7 @@ pub fn load_for_ledger(root: &Path) -> (Vault, Remember) {
                     (note, parsed, false)
                 }
             };
-            note.body = String::new();
+            note.keep_ledger_only();
             found.extend(parsed.iter().cloned());
             (Some(Arc::new(note)), found, parsed, hit)
         })
