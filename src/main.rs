@@ -296,10 +296,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     // The command ends with the process: the vault and its model are not freed piece by piece
     // (about 30 ms for 10,000 notes); the end of the process gives their memory back at once.
     // `new` needs only the ledger: notes it has seen before come from its cache, bodiless.
-    let (vault, remember) = match cli.command {
+    // What changed is saved in the cache beside the rest of the command.
+    let (vault, saving) = match cli.command {
         Command::New { .. } => {
             let (vault, remember) = vault::load_for_ledger(&root);
-            (vault, Some(remember))
+            (vault, Some(std::thread::spawn(move || remember.save())))
         }
         _ => (vault::load(&root), None),
     };
@@ -375,30 +376,31 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 date,
                 with,
             };
-            let planned = match new::plan(&vault, &model, &options, date::today()) {
-                Ok(planned) => planned,
-                Err(error) => return Ok(fail(&error)),
+            let code = match new::plan(&vault, &model, &options, date::today()) {
+                Err(error) => Ok(fail(&error)),
+                Ok(planned) if dry_run => write!(stdout, "{}", planned.text)
+                    .map(|()| ExitCode::SUCCESS)
+                    .map_err(io),
+                Ok(planned) => match new::write(&vault, &planned) {
+                    Ok(path) => writeln!(stdout, "{}", path.display())
+                        .map(|()| ExitCode::SUCCESS)
+                        .map_err(io),
+                    Err(error) => Ok(fail(&error)),
+                },
             };
-            let code = if dry_run {
-                write!(stdout, "{}", planned.text).map_err(io)?;
-                ExitCode::SUCCESS
-            } else {
-                match new::write(&vault, &planned) {
-                    Ok(path) => {
-                        writeln!(stdout, "{}", path.display()).map_err(io)?;
-                        ExitCode::SUCCESS
-                    }
-                    Err(error) => fail(&error),
-                }
-            };
-            // Once the note is out: the cache only makes the next run faster.
             drop(stdout);
-            if let Some(Err(error)) = remember.map(vault::Remember::save) {
+            // Whatever happened, the cache is written whole (or not at all) before the end.
+            let saved = saving.map(|saving| {
+                saving
+                    .join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("the thread saving it failed")))
+            });
+            if let Some(Err(error)) = saved {
                 eprintln!(
                     "upward: could not save the note cache (the next run reads every note): {error}"
                 );
             }
-            Ok(code)
+            code
         }
         Command::Recap {
             note,

@@ -144,12 +144,28 @@ pub struct Entry<'a> {
 /// copied as it was encoded), replacing the last one whole: a reader sees the old file or the
 /// new one.
 pub fn write(path: &Path, old: &Cache, entries: &[Entry<'_>]) -> std::io::Result<()> {
-    let mut out = header();
-    put_usize(&mut out, entries.len());
+    use std::io::Write;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder)?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".upward-")
+        .suffix(".tmp")
+        .tempfile_in(folder)?;
+    // Put together a piece at a time and hashed as it goes: the whole file is never in memory
+    // twice (memory touched for the first time is slow to come by).
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut spill = |piece: &mut Vec<u8>| -> std::io::Result<()> {
+        hasher.update(piece);
+        temp.write_all(piece)?;
+        piece.clear();
+        Ok(())
+    };
+    let mut piece = header();
+    put_usize(&mut piece, entries.len());
     let mut encoded = Vec::new();
     for entry in entries {
-        put_str(&mut out, entry.path);
-        put_u64(&mut out, entry.digest);
+        put_str(&mut piece, entry.path);
+        put_u64(&mut piece, entry.digest);
         let bytes = match old.encoded(entry.path, entry.digest) {
             Some(bytes) => bytes,
             None => {
@@ -158,18 +174,19 @@ pub fn write(path: &Path, old: &Cache, entries: &[Entry<'_>]) -> std::io::Result
                 &encoded
             }
         };
-        put_usize(&mut out, bytes.len());
-        out.extend_from_slice(bytes);
+        put_usize(&mut piece, bytes.len());
+        piece.extend_from_slice(bytes);
+        if piece.len() >= 1 << 16 {
+            spill(&mut piece)?;
+        }
     }
-    let check = xxhash_rust::xxh3::xxh3_64(&out);
-    out.extend_from_slice(&check.to_le_bytes());
-    let folder = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(folder)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".upward-")
-        .suffix(".tmp")
-        .tempfile_in(folder)?;
-    std::io::Write::write_all(&mut temp, &out)?;
+    spill(&mut piece)?;
+    let check = hasher.digest();
+    temp.write_all(&check.to_le_bytes())?;
+    // The old file is removed first: renamed over an existing file, ext4 writes the new one's
+    // data out at once (tens of milliseconds), which a cache does not need. A run that stops
+    // in between leaves no cache, and the next run reads every note.
+    let _ = std::fs::remove_file(path);
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

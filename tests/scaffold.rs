@@ -614,6 +614,19 @@ fn new_remembers_notes_and_still_sees_every_edit() {
         fourth.stdout
     );
     assert_eq!(fourth.stdout, uncached_dry_run(&vault));
+    // A run that fails (the note exists) still leaves one whole cache file and nothing else.
+    vault.run(&["new", "--date", "2026-11-24"]).code(0);
+    vault.write(
+        "1-1s/2026-11-12 Priya.md",
+        PRIYA.replace("Visibility", "Vision"),
+    );
+    vault.run(&["new", "--date", "2026-11-24"]).code(1);
+    let left = cache_files(&vault);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(
+        left[0].extension().is_some_and(|e| e == "notes"),
+        "{left:?}"
+    );
 }
 
 #[test]
