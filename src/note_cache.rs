@@ -562,7 +562,13 @@ mod tests {
     use proptest::prelude::*;
 
     /// Every note of the sample vault, and one with every property and item field set.
-    fn notes() -> Vec<(Note, Vec<Diagnostic>)> {
+    fn notes() -> &'static [(Note, Vec<Diagnostic>)] {
+        static NOTES: std::sync::OnceLock<Vec<(Note, Vec<Diagnostic>)>> =
+            std::sync::OnceLock::new();
+        NOTES.get_or_init(read_notes)
+    }
+
+    fn read_notes() -> Vec<(Note, Vec<Diagnostic>)> {
         let vault = crate::vault::load(Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/sample-vault"
@@ -607,7 +613,7 @@ mod tests {
     #[test]
     fn a_note_comes_back_as_it_was_read_without_its_body() {
         for (note, diagnostics) in notes() {
-            let bytes = encoded(&note, &diagnostics);
+            let bytes = encoded(note, diagnostics);
             let (back, back_diagnostics) = decode(&mut Reader(&bytes), &note.path).unwrap();
             let mut expected = note.clone();
             expected.body = String::new();
@@ -617,7 +623,7 @@ mod tests {
                 "{}",
                 note.path
             );
-            assert_eq!(back_diagnostics, diagnostics, "{}", note.path);
+            assert_eq!(&back_diagnostics, diagnostics, "{}", note.path);
         }
     }
 
@@ -625,7 +631,7 @@ mod tests {
     fn a_cache_file_gives_back_each_note_by_path_and_digest() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("v.notes");
-        let mut notes = notes();
+        let mut notes = notes().to_vec();
         notes.sort_by(|a, b| crate::vault::walk_order(&a.0.path, &b.0.path));
         let entries: Vec<Entry<'_>> = notes
             .iter()
@@ -656,7 +662,7 @@ mod tests {
     #[test]
     fn a_note_cut_short_anywhere_does_not_decode() {
         for (note, diagnostics) in notes() {
-            let bytes = encoded(&note, &diagnostics);
+            let bytes = encoded(note, diagnostics);
             for cut in 0..bytes.len() {
                 assert!(
                     decode(&mut Reader(&bytes[..cut]), "x.md").is_none(),
@@ -667,6 +673,30 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn a_real_note_with_bytes_changed_never_panics(
+            which in any::<prop::sample::Index>(),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), 0u8..3, any::<u8>()), 1..8),
+        ) {
+            // The bytes of a real note, changed the way a damaged disk or a fuzzer would:
+            // a byte replaced, inserted or removed, where the lengths and tags are.
+            let notes = notes();
+            let (note, diagnostics) = &notes[which.index(notes.len())];
+            let mut bytes = encoded(note, diagnostics);
+            for (at, how, byte) in edits {
+                let at = at.index(bytes.len() + 1);
+                match how {
+                    0 if at < bytes.len() => bytes[at] = byte,
+                    1 => bytes.insert(at, byte),
+                    _ if at < bytes.len() => {
+                        bytes.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+            let _ = decode(&mut Reader(&bytes), &note.path);
+        }
+
         #[test]
         fn any_bytes_read_as_a_cache_or_a_note_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
             let _ = index(&bytes);
