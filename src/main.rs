@@ -248,13 +248,16 @@ fn vault_root(option: Option<PathBuf>) -> Result<PathBuf, String> {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode, String> {
-    let io = |e: std::io::Error| format!("cannot write the output: {e}");
-    let mut stdout = std::io::stdout().lock();
-    let done = |result: upward::error::Result<()>| match result {
+/// The exit status of a command that did its job or failed with `result`'s error.
+fn done(result: upward::error::Result<()>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(&error),
-    };
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    let mut stdout = std::io::stdout().lock();
     match cli.command {
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "upward", &mut stdout);
@@ -295,10 +298,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let started = std::time::Instant::now();
     // The command ends with the process: the vault and its model are not freed piece by piece
     // (about 30 ms for 10,000 notes); the end of the process gives their memory back at once.
-    // `new` needs only the ledger: notes it has seen before come from its cache, bodiless.
-    // What changed is saved in the cache beside the rest of the command.
+    // `new`, `check` and `requests` need only the ledger (and what reading each note found):
+    // notes read before come from the note cache, without bodies or other items. What changed
+    // is saved in the cache beside the rest of the command.
     let (vault, saving) = match cli.command {
-        Command::New { .. } => {
+        Command::New { .. } | Command::Check { .. } | Command::Requests { .. } => {
             let (vault, remember) = vault::load_for_ledger(&root);
             (vault, Some(std::thread::spawn(move || remember.save())))
         }
@@ -314,7 +318,29 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     upward::timing::phase("load the vault");
     let model = std::mem::ManuallyDrop::new(Model::build(&vault, date::today()));
     upward::timing::phase("join the model");
-    match cli.command {
+    let code = command(cli.command, vault, model, stdout, started);
+    // Whatever happened, the note cache is written whole (or not at all) before the end.
+    let saved = saving.map(|saving| {
+        saving
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the thread saving it failed")))
+    });
+    if let Some(Err(error)) = saved {
+        eprintln!("upward: could not save the note cache (the next run reads every note): {error}");
+    }
+    code
+}
+
+/// Runs a command on the loaded vault.
+fn command(
+    command: Command,
+    vault: std::mem::ManuallyDrop<vault::Vault>,
+    model: std::mem::ManuallyDrop<Model>,
+    mut stdout: std::io::StdoutLock<'static>,
+    started: std::time::Instant,
+) -> Result<ExitCode, String> {
+    let io = |e: std::io::Error| format!("cannot write the output: {e}");
+    match command {
         Command::Check { format, snippets } => {
             let format = match format {
                 CheckFormat::Text => check::Format::Text,
@@ -376,31 +402,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 date,
                 with,
             };
-            let code = match new::plan(&vault, &model, &options, date::today()) {
-                Err(error) => Ok(fail(&error)),
-                Ok(planned) if dry_run => write!(stdout, "{}", planned.text)
-                    .map(|()| ExitCode::SUCCESS)
-                    .map_err(io),
-                Ok(planned) => match new::write(&vault, &planned) {
-                    Ok(path) => writeln!(stdout, "{}", path.display())
-                        .map(|()| ExitCode::SUCCESS)
-                        .map_err(io),
-                    Err(error) => Ok(fail(&error)),
-                },
+            let planned = match new::plan(&vault, &model, &options, date::today()) {
+                Ok(planned) => planned,
+                Err(error) => return Ok(fail(&error)),
             };
-            drop(stdout);
-            // Whatever happened, the cache is written whole (or not at all) before the end.
-            let saved = saving.map(|saving| {
-                saving
-                    .join()
-                    .unwrap_or_else(|_| Err(std::io::Error::other("the thread saving it failed")))
-            });
-            if let Some(Err(error)) = saved {
-                eprintln!(
-                    "upward: could not save the note cache (the next run reads every note): {error}"
-                );
+            if dry_run {
+                write!(stdout, "{}", planned.text).map_err(io)?;
+                return Ok(ExitCode::SUCCESS);
             }
-            code
+            match new::write(&vault, &planned) {
+                Ok(path) => {
+                    writeln!(stdout, "{}", path.display()).map_err(io)?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(error) => Ok(fail(&error)),
+            }
         }
         Command::Recap {
             note,

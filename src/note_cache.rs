@@ -1,12 +1,14 @@
-//! What `upward new` remembers between runs: each note as it was read, without its body and
-//! with only the items the ledger reads, under its path and the digest of its text. `new` reads every note's text again (a changed note is
-//! always seen: the digest is of the bytes, not of the file's times), and only notes whose text
-//! changed are parsed. The cache lives outside the vault (`$XDG_CACHE_HOME/upward`, or
-//! `UPWARD_CACHE_DIR`; empty turns it off) and holds what the ledger reads: properties and
-//! items, never a body, so never a comment or a private callout.
+//! What the commands that need only the ledger (`new`, `check`, `requests`) remember between
+//! runs: each note as it was read, under its path and the digest of its text. Every note's
+//! text is still read (a changed note is always seen: the digest is of the bytes, not of the
+//! file's times), and only notes whose text changed are parsed again. The cache lives outside
+//! the vault (the system's cache folder, or `UPWARD_CACHE_DIR`; empty turns it off) and holds
+//! what those commands read: properties, requests and follow-ups, and what reading the note
+//! found. Never a body, so never a comment or a private callout.
 //!
 //! The format is this module's own: a header naming the build of upward that wrote it, then per
-//! note its path, digest and encoded form. Anything that does not decode is a miss.
+//! note its path, digest and encoded form, then a hash of all of it. A file that does not check
+//! out is no cache; a note that does not decode is a miss.
 
 use crate::config::Kind;
 use crate::date::Date;

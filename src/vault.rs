@@ -78,11 +78,11 @@ pub fn load(root: &Path) -> Vault {
     }
 }
 
-/// Loads the vault for what needs only the ledger (`new`): every note is read, but a note whose
-/// text is what it was when the note cache last saw it is taken from the cache instead of being
-/// parsed again. **The notes come without their bodies, and with no items but requests and
-/// follow-ups** (see [`Note::keep_ledger_only`]). What changed is written back to the cache by
-/// [`Remember::save`].
+/// Loads the vault for what needs only the ledger (`new`, `check`, `requests`): every note is
+/// read, but a note whose text is what it was when the note cache last saw it is taken from the
+/// cache instead of being parsed again. **The notes come without their bodies, and with no
+/// items but requests and follow-ups** (see [`Note::keep_ledger_only`]). What changed is
+/// written back to the cache by [`Remember::save`].
 pub fn load_for_ledger(root: &Path) -> (Vault, Remember) {
     let (config, mut diagnostics) = settings(root);
     let file = crate::note_cache::folder().map(|folder| crate::note_cache::file_for(&folder, root));

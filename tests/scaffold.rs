@@ -713,3 +713,58 @@ fn a_note_cache_that_cannot_be_written_only_costs_time() {
         run.stderr
     );
 }
+
+#[test]
+fn check_and_requests_print_the_same_from_the_note_cache() {
+    // A note with problems of every kind reading finds (invalid YAML, a reused ID, a bad
+    // date), so what check reports comes from the cache on the second run.
+    let broken = "---\ntype: one-on-one\ndate: 2026-13-40\nwith: \"[[Dana]]\"\n---\n\
+        ## What do you need from me to ensure your success?\n\
+        - [ ] Budget ^same\n- [ ] Access ^same\n";
+    let unreadable = "---\nwith: [\n---\n## Wins\n- Shipped\n";
+    let vault = TestVault::new()
+        .file("1-1s/2026-11-10 Dana.md", DANA_OPEN)
+        .file("1-1s/2026-11-12 Priya.md", PRIYA)
+        .file("1-1s/2026-11-14 Dana.md", broken)
+        .file("1-1s/2026-11-15 Dana.md", unreadable);
+    let uncached = |args: &[&str]| {
+        let mut command = upward();
+        command.arg("--vault").arg(vault.path()).args(args);
+        let run = Run::of(command);
+        (run.code, run.stdout, run.stderr)
+    };
+    let cached = |args: &[&str]| {
+        let run = vault.run(args);
+        (run.code, run.stdout, run.stderr)
+    };
+    let commands: [&[&str]; 4] = [
+        &["check", "--format", "json"],
+        &["check"],
+        &["requests", "--json"],
+        &["requests", "--open"],
+    ];
+    let mut cache_written = false;
+    for round in ["cold", "warm"] {
+        for args in commands {
+            let expected = uncached(args);
+            assert_eq!(
+                expected.0,
+                Some(if args[0] == "check" { 1 } else { 0 }),
+                "{args:?}"
+            );
+            assert_eq!(cached(args), expected, "{round}: {args:?}");
+        }
+        cache_written |= !cache_files(&vault).is_empty();
+    }
+    assert!(cache_written, "check and requests keep the cache too");
+    // The broken note mended: the cache sees the new text.
+    vault.write(
+        "1-1s/2026-11-14 Dana.md",
+        broken
+            .replace("2026-13-40", "2026-11-14")
+            .replace("Access ^same", "Access ^other"),
+    );
+    for args in commands {
+        assert_eq!(cached(args), uncached(args), "mended: {args:?}");
+    }
+}

@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 pub const TODAY: &str = "2026-11-24";
 
 /// A vault in a temporary folder, removed when dropped, with its own folder for the note
-/// cache of `new` (so no test reads another's cache or writes to the user's).
+/// cache (so no test reads another's cache or writes to the user's).
 pub struct TestVault {
     dir: tempfile::TempDir,
     cache: tempfile::TempDir,
