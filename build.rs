@@ -48,14 +48,19 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
     }
 }
 
-/// A hash of the source code, so a site built by another version of upward is rendered again
-/// rather than taken as unchanged.
+/// A hash of the source code and of the versions of the crates it is built with, so a site
+/// built (or a note cache written) by another version of upward is made again rather than taken
+/// as unchanged.
 fn source_digest() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let src = manifest.join("src");
+    let lock = manifest.join("Cargo.lock");
     println!("cargo:rerun-if-changed={}", src.display());
+    println!("cargo:rerun-if-changed={}", lock.display());
     let mut files = Vec::new();
     collect(&src, &src, &mut files);
     files.sort();
+    files.push(("Cargo.lock".to_owned(), lock.display().to_string()));
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for (rel, path) in files {
         for byte in rel.bytes().chain(std::fs::read(path).unwrap_or_default()) {
