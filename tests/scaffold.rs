@@ -553,12 +553,10 @@ fn the_default_template_comes_from_the_settings() {
 
 /// `new --dry-run` on `vault` with no note cache at all: what every cached run must print.
 fn uncached_dry_run(vault: &TestVault) -> String {
-    let mut command = upward();
-    command
-        .arg("--vault")
-        .arg(vault.path())
-        .args(["new", "--dry-run", "--date", "2026-11-24"]);
-    Run::of(command).code(0).stdout
+    vault
+        .run_uncached(&["new", "--dry-run", "--date", "2026-11-24"])
+        .code(0)
+        .stdout
 }
 
 /// The note cache files of a vault's cache folder.
@@ -728,9 +726,7 @@ fn check_and_requests_print_the_same_from_the_note_cache() {
         .file("1-1s/2026-11-14 Dana.md", broken)
         .file("1-1s/2026-11-15 Dana.md", unreadable);
     let uncached = |args: &[&str]| {
-        let mut command = upward();
-        command.arg("--vault").arg(vault.path()).args(args);
-        let run = Run::of(command);
+        let run = vault.run_uncached(args);
         (run.code, run.stdout, run.stderr)
     };
     let cached = |args: &[&str]| {

@@ -71,6 +71,16 @@ impl TestVault {
     }
 }
 
+impl TestVault {
+    /// Runs `upward --vault <this vault> args…` with no note cache at all: what a run with the
+    /// cache must print.
+    pub fn run_uncached(&self, args: &[&str]) -> Run {
+        let mut command = upward();
+        command.arg("--vault").arg(self.path()).args(args);
+        Run::of(command)
+    }
+}
+
 /// The `upward` binary, with a fixed date, no colour and no note cache.
 pub fn upward() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_upward"));
