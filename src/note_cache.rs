@@ -146,8 +146,10 @@ fn index(bytes: &[u8]) -> Option<Vec<Stored>> {
         let path = at(&reader) - path..at(&reader);
         let digest = reader.u64()?;
         let len = reader.usize()?;
-        let encoded = at(&reader)..at(&reader) + len;
+        let start = at(&reader);
+        // Taken first: a length past the end (any number a damaged file holds) stops here.
         reader.take(len)?;
+        let encoded = start..start + len;
         entries.push(Stored {
             path,
             digest,
@@ -166,8 +168,8 @@ pub struct Entry<'a> {
 }
 
 /// Writes the cache at `path` with `entries` (a note `old` holds with the same digest is
-/// copied as it was encoded), replacing the last one whole: a reader sees the old file or the
-/// new one.
+/// copied as it was encoded), replacing the last one: a reader sees the old file, none, or the
+/// new one, never half of one.
 pub fn write(path: &Path, old: &Cache, entries: &[Entry<'_>]) -> std::io::Result<()> {
     use std::io::Write;
     let folder = path.parent().unwrap_or(Path::new("."));
@@ -682,6 +684,19 @@ mod tests {
         // Written again from the old cache, a note is copied as it was.
         write(&file, &cache, &entries).unwrap();
         assert_eq!(std::fs::read(&file).unwrap(), cache.bytes);
+    }
+
+    #[test]
+    fn a_length_past_the_end_of_the_file_is_no_cache() {
+        // Found by the fuzz target: one entry whose length is the largest number there is.
+        let mut body = Vec::new();
+        put_usize(&mut body, 1);
+        put_str(&mut body, "a.md");
+        put_u64(&mut body, 7);
+        put_u64(&mut body, u64::MAX);
+        body.extend_from_slice(b"short");
+        let cache = Cache::from_bytes(sealed(&body));
+        assert!(cache.is_empty());
     }
 
     #[test]
