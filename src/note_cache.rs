@@ -168,12 +168,13 @@ pub struct Entry<'a> {
 }
 
 /// Writes the cache at `path` with `entries` (a note `old` holds with the same digest is
-/// copied as it was encoded), replacing the last one: a reader sees the old file, none, or the
-/// new one, never half of one.
+/// copied as it was encoded), replacing the last one whole: a reader sees the old file or the
+/// new one.
 pub fn write(path: &Path, old: &Cache, entries: &[Entry<'_>]) -> std::io::Result<()> {
     use std::io::Write;
     let folder = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(folder)?;
+    // Not `write::beside`, which gives a new file the usual mode: this one is its owner's only.
     let mut temp = tempfile::Builder::new()
         .prefix(".upward-")
         .suffix(".tmp")
@@ -210,12 +211,7 @@ pub fn write(path: &Path, old: &Cache, entries: &[Entry<'_>]) -> std::io::Result
     spill(&mut piece)?;
     let check = hasher.digest();
     temp.write_all(&check.to_le_bytes())?;
-    // The old file is removed first: renamed over an existing file, ext4 writes the new one's
-    // data out at once (tens of milliseconds), which a cache does not need. A run that stops
-    // in between leaves no cache, and the next run reads every note.
-    let _ = std::fs::remove_file(path);
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::write::swap_into_place(temp, path)
 }
 
 fn encode(out: &mut Vec<u8>, note: &Note, diagnostics: &[Diagnostic]) {

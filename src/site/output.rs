@@ -171,43 +171,7 @@ fn save(root: &Path, current: &Files) -> Result<()> {
     for piece in &pieces {
         std::io::Write::write_all(&mut temp, piece).map_err(|e| Error::io(&path, e))?;
     }
-    if exchange(temp.path(), &path) {
-        // The temporary file now holds the last manifest: removed as it is dropped.
-        return temp.close().map_err(|e| Error::io(&path, e));
-    }
-    temp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
-    Ok(())
-}
-
-/// Swaps two files in one step, where the system can (Linux): the manifest is replaced as
-/// atomically as by a rename, without the flush of the new file's data that ext4 starts when a
-/// rename replaces a file (several milliseconds of every rebuild of `watch`).
-fn exchange(a: &Path, b: &Path) -> bool {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let (Ok(a), Ok(b)) = (
-            std::ffi::CString::new(a.as_os_str().as_bytes()),
-            std::ffi::CString::new(b.as_os_str().as_bytes()),
-        ) else {
-            return false;
-        };
-        // SAFETY: two valid NUL-terminated paths; the call reads them and changes no memory.
-        unsafe {
-            libc::renameat2(
-                libc::AT_FDCWD,
-                a.as_ptr(),
-                libc::AT_FDCWD,
-                b.as_ptr(),
-                libc::RENAME_EXCHANGE,
-            ) == 0
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = (a, b);
-        false
-    }
+    crate::write::swap_into_place(temp, &path).map_err(|e| Error::io(&path, e))
 }
 
 /// What the manifest records of one file.
