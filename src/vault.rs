@@ -102,15 +102,16 @@ pub fn load_for_ledger(root: &Path) -> (Vault, Remember) {
                 return (None, found, Vec::new(), false);
             };
             let digest = note::digest_of(&text, &config);
-            let (mut note, parsed, hit) = match cache.get(rel, digest) {
+            // The cache holds notes as they are kept here.
+            let (note, parsed, hit) = match cache.get(rel, digest) {
                 Some((note, parsed)) => (note, parsed, true),
                 None => {
                     let mut parsed = Vec::new();
-                    let note = note::parse(rel, &text, &config, &mut parsed);
+                    let mut note = note::parse(rel, &text, &config, &mut parsed);
+                    note.keep_ledger_only();
                     (note, parsed, false)
                 }
             };
-            note.keep_ledger_only();
             found.extend(parsed.iter().cloned());
             (Some(Arc::new(note)), found, parsed, hit)
         })
