@@ -256,7 +256,8 @@ struct Run {
     log: String,
 }
 
-/// The folder of `new`'s note cache for the benchmark's runs (not the user's).
+/// The folder of the note cache (of `new` and `check`) for the benchmark's runs, not the
+/// user's.
 static CACHE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
 /// Runs upward.
@@ -307,6 +308,11 @@ fn children_cpu() -> Duration {
 
 fn peak_children_kib() -> u64 {
     children_usage().ru_maxrss as u64
+}
+
+/// The longest of `times`.
+fn slowest(times: &[Duration]) -> Duration {
+    times.iter().max().copied().unwrap_or_default()
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {
@@ -445,7 +451,6 @@ fn main() {
             new()
         })
         .collect();
-    let slowest = |times: &[Duration]| times.iter().max().copied().unwrap_or_default();
     println!(
         "new --dry-run (budget 100 ms): no cache median {:.0} ms; cache of every note median {:.0} ms, slowest {:.0} ms; one note edited since median {:.0} ms",
         median(cold).as_secs_f64() * 1e3,
@@ -455,7 +460,6 @@ fn main() {
     );
 
     for (kind, rebuilds, reloads) in serve_latency(&vault, &note) {
-        let slowest = |times: &[Duration]| times.iter().max().copied().unwrap_or_default();
         println!(
             "serve, {kind}: rebuild (budget 50 ms): median {:.0} ms, slowest {:.0} ms; save to reload event (budget 200 ms): median {:.0} ms, slowest {:.0} ms",
             median(rebuilds.clone()).as_secs_f64() * 1e3,
