@@ -167,6 +167,36 @@ struct Renderer<'a> {
     /// Room to put a piece of HTML together (an item's or a heading's start tag, a text with
     /// a field or a highlight), kept for the whole note.
     scratch: String,
+    /// How many inline elements (emphasis, links…) are open where the renderer is.
+    inline_depth: usize,
+    /// A `==` that may open a highlight: where its event is, and the inline depth it is at.
+    /// Until a second `==` at the same depth in the same block makes it `<mark>`, or the block
+    /// ends and leaves it text, no event after it goes out.
+    open_mark: Option<OpenMark>,
+    /// Whether the next text starts a line of its block: only there is `Key:: value` a field.
+    line_start: bool,
+}
+
+/// A `==` waiting for its pair (see [`Renderer::open_mark`]).
+struct OpenMark {
+    /// Its place in the events of the heading being read, or else in the events to go out.
+    in_heading: bool,
+    at: usize,
+    depth: usize,
+}
+
+/// Inline elements: a highlight may hold them, and nothing else.
+fn is_inline(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
 }
 
 impl<'a> Renderer<'a> {
@@ -203,7 +233,7 @@ impl<'a> Renderer<'a> {
         self.scratch = html;
     }
 
-    fn text(&mut self, text: CowStr<'a>) {
+    fn text(&mut self, text: CowStr<'a>, at_line_start: bool) {
         if let Some((_, _, alt)) = self.image.as_mut() {
             alt.push_str(&text);
             return;
@@ -252,8 +282,9 @@ impl<'a> Renderer<'a> {
             }
         }
         let mut html = self.take_scratch();
-        // A Dataview field written `key:: value` reads as the key, then the value.
-        if let Some((key, value)) = split_pair(rest, b':') {
+        // A Dataview field written `key:: value` at the start of a line reads as the key, then
+        // the value; elsewhere in a line it is text, as Obsidian shows it.
+        if let Some((key, value)) = split_pair(rest, b':').filter(|_| at_line_start) {
             let key_ok = !key.trim().is_empty()
                 && key.trim().chars().count() <= 30
                 && key
@@ -287,26 +318,62 @@ impl<'a> Renderer<'a> {
         self.html_assembled(html);
     }
 
-    /// Writes plain text with `==highlights==` and `#tags` into `html`.
-    fn inline_text(&self, text: &str, html: &mut String) {
+    /// Writes plain text with `==highlights==` and `#tags` into `html`. A `==` opens a
+    /// highlight only when another closes it in the same block at the same depth of inline
+    /// elements (`==**bold**==`), as Obsidian reads them; else it is text.
+    fn inline_text(&mut self, text: &str, html: &mut String) {
         if split_pair(text, b'=').is_none() {
             self.tagged(text, html);
             return;
         }
-        // Separators pair up into <mark>…</mark>; an unpaired last one is text.
-        let separators = text.matches("==").count();
-        let paired = separators / 2 * 2;
         for (i, part) in text.split("==").enumerate() {
             if i > 0 {
-                let separator = i - 1;
-                html.push_str(match separator {
-                    s if s >= paired => "==",
-                    s if s % 2 == 0 => "<mark>",
-                    _ => "</mark>",
-                });
+                match self.open_mark.take() {
+                    Some(open) if open.depth == self.inline_depth => {
+                        self.set_mark(&open, "<mark>");
+                        html.push_str("</mark>");
+                    }
+                    _ => {
+                        // What came before goes out first, then the `==` as text for now.
+                        if !html.is_empty() {
+                            self.html_assembled(std::mem::take(html));
+                            *html = self.take_scratch();
+                        }
+                        self.push(Event::InlineHtml(CowStr::Borrowed("==")));
+                        let in_heading = self.heading.is_some();
+                        let at = match &self.heading {
+                            Some((_, events, _)) => events.len() - 1,
+                            None => self.out.len() - 1,
+                        };
+                        self.open_mark = Some(OpenMark {
+                            in_heading,
+                            at,
+                            depth: self.inline_depth,
+                        });
+                    }
+                }
             }
             self.tagged(part, html);
         }
+    }
+
+    /// Puts `html` in place of the `==` of `open`.
+    fn set_mark(&mut self, open: &OpenMark, html: &'static str) {
+        let event = if open.in_heading {
+            self.heading
+                .as_mut()
+                .and_then(|(_, events, _)| events.get_mut(open.at))
+        } else {
+            self.out.get_mut(open.at)
+        };
+        if let Some(event) = event {
+            *event = Event::InlineHtml(CowStr::Borrowed(html));
+        }
+    }
+
+    /// A block starts or ends: a `==` still waiting is text, and the events after it can go.
+    fn end_of_block(&mut self) {
+        self.open_mark = None;
     }
 
     /// Writes `text` into `html`, escaped, with each `#tag` a link to its page.
@@ -416,6 +483,9 @@ pub fn render(body: &str, anchors: &[(usize, &str)], resolver: &dyn Resolver) ->
             raw_html: false,
             anchored: Vec::new(),
             scratch: String::new(),
+            inline_depth: 0,
+            open_mark: None,
+            line_start: false,
         },
     };
     let mut html = String::with_capacity(body.len() * 3 / 2);
@@ -440,8 +510,16 @@ impl<'a> Iterator for Events<'a> {
 
     fn next(&mut self) -> Option<Event<'a>> {
         loop {
-            if let Some(event) = self.renderer.out.pop_front() {
-                return Some(event);
+            // Held while a `==` waits for its pair: it may become `<mark>` yet.
+            let held = self
+                .renderer
+                .open_mark
+                .as_ref()
+                .is_some_and(|m| !m.in_heading);
+            if !held {
+                if let Some(event) = self.renderer.out.pop_front() {
+                    return Some(event);
+                }
             }
             if self.ended {
                 return None;
@@ -450,6 +528,7 @@ impl<'a> Iterator for Events<'a> {
                 Some((event, range)) => self.renderer.event(event, range),
                 None => {
                     self.ended = true;
+                    self.renderer.end_of_block();
                     if self.renderer.heading.is_some() {
                         self.renderer.end_heading();
                     }
@@ -464,6 +543,20 @@ impl<'a> Renderer<'a> {
     fn event(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
         let body = self.body;
         let anchors = self.anchors;
+        match &event {
+            Event::Start(tag) if is_inline(&tag.to_end()) => self.inline_depth += 1,
+            Event::End(tag) if is_inline(tag) => {
+                self.inline_depth = self.inline_depth.saturating_sub(1);
+            }
+            Event::Start(_) | Event::End(_) | Event::Rule => self.end_of_block(),
+            _ => {}
+        }
+        let at_line_start = self.line_start;
+        self.line_start = match &event {
+            Event::Start(Tag::Paragraph | Tag::Item) | Event::SoftBreak | Event::HardBreak => true,
+            Event::TaskListMarker(_) => at_line_start,
+            _ => false,
+        };
         if self.skipping_callout_header {
             match event {
                 Event::SoftBreak | Event::HardBreak => {
@@ -648,7 +741,7 @@ impl<'a> Renderer<'a> {
                     self.html(html);
                 }
             }
-            Event::Text(text) => self.text(text),
+            Event::Text(text) => self.text(text, at_line_start),
             Event::Html(html) | Event::InlineHtml(html) => {
                 self.raw_html = true;
                 self.push(Event::InlineHtml(html));
@@ -920,6 +1013,100 @@ mod tests {
         assert_eq!(html("\"ship\" it's\n"), "<p>\"ship\" it's</p>\n");
         assert!(html("a == b == c").contains("a <mark> b </mark> c"));
         assert!(html("a: b ^anchor-1").contains("id=\"block-anchor-1\""));
+    }
+
+    #[test]
+    fn a_highlight_holds_bold_and_italic_text_and_stays_in_its_block() {
+        assert_eq!(
+            html("==**bold**== and ==a *b* c==\n"),
+            "<p><mark><strong>bold</strong></mark> and <mark>a <em>b</em> c</mark></p>\n"
+        );
+        assert_eq!(
+            html("## ==Big== *news* ==**now**==\n"),
+            "<h2 id=\"big-news-now\"><mark>Big</mark> <em>news</em> <mark><strong>now</strong></mark></h2>\n"
+        );
+        // Pairs that would cross an element, a paragraph or a list item stay text.
+        assert_eq!(html("**==a**==\n"), "<p><strong>==a</strong>==</p>\n");
+        assert_eq!(html("a ==b\n\nc== d\n"), "<p>a ==b</p>\n<p>c== d</p>\n");
+        assert_eq!(
+            html("- a ==x\n  - nested== y\n"),
+            "<ul>\n<li>a ==x\n<ul>\n<li>nested== y</li>\n</ul>\n</li>\n</ul>\n"
+        );
+        assert_eq!(html("a == *b*\n"), "<p>a == <em>b</em></p>\n");
+        // Across a line break of the same paragraph, as Obsidian shows it.
+        assert_eq!(html("==a\nb==\n"), "<p><mark>a\nb</mark></p>\n");
+    }
+
+    #[test]
+    fn a_field_is_a_key_and_value_only_at_the_start_of_a_line() {
+        assert_eq!(
+            html("Status:: green\n"),
+            "<p><span class=\"field-key\">Status</span> green</p>\n"
+        );
+        assert_eq!(
+            html("First line\nOwner:: Dana\n"),
+            "<p>First line\n<span class=\"field-key\">Owner</span> Dana</p>\n"
+        );
+        assert!(
+            html("- [x] Done\n    - outcome:: approved\n")
+                .contains("<li><span class=\"field-key\">outcome</span> approved</li>")
+        );
+        // Inside a line: text, with nothing lost.
+        assert_eq!(
+            html("Inline [shown:: two] and plain Key:: value.\n"),
+            "<p>Inline [shown:: two] and plain Key:: value.</p>\n"
+        );
+        assert_eq!(
+            html("We agreed:: ship it\n"),
+            "<p><span class=\"field-key\">We agreed</span> ship it</p>\n"
+        );
+    }
+
+    /// The elements a highlight can meet, and whether each closes in the order it opened.
+    fn nests_properly(html: &str) -> bool {
+        let mut open: Vec<&str> = Vec::new();
+        for tag in html.split('<').skip(1) {
+            let name = tag.split(['>', ' ']).next().unwrap_or_default();
+            let (closing, name) = match name.strip_prefix('/') {
+                Some(name) => (true, name),
+                None => (false, name),
+            };
+            if !matches!(
+                name,
+                "mark" | "strong" | "em" | "del" | "p" | "li" | "ul" | "ol" | "h2" | "code" | "a"
+            ) {
+                continue;
+            }
+            if closing {
+                if open.pop() != Some(name) {
+                    return false;
+                }
+            } else {
+                open.push(name);
+            }
+        }
+        open.is_empty()
+    }
+
+    proptest::proptest! {
+        /// Whatever the `==`, emphasis, lists and paragraphs around it, a highlight never
+        /// crosses another element, and every text of the note is still there.
+        #[test]
+        fn highlights_nest_inside_what_holds_them(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "==", "**", "*", "~~", "`", "a", "b c", " ", "\n", "\n\n", "- ", "## ",
+                    "[[Note]]", "#tag ", "key:: ", "> ",
+                ]),
+                0..24,
+            )
+        ) {
+            let body: String = parts.concat();
+            let out = html(&body);
+            proptest::prop_assert!(nests_properly(&out), "{body:?} gave {out:?}");
+            let marks = out.matches("<mark>").count();
+            proptest::prop_assert_eq!(marks, out.matches("</mark>").count(), "{:?}", out);
+        }
     }
 
     #[test]
