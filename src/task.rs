@@ -204,50 +204,71 @@ fn valid_key(key: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
 }
 
+/// A Dataview field `[key:: value]` or `(key:: value)` found in a text, as byte ranges of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bracketed {
+    /// From the opening bracket to after the closing one.
+    pub whole: std::ops::Range<usize>,
+    pub key: std::ops::Range<usize>,
+    /// Trimmed.
+    pub value: std::ops::Range<usize>,
+    /// `(key:: value)`: Dataview shows the value only.
+    pub hides_key: bool,
+}
+
+/// The first `[key:: value]` or `(key:: value)` in `text`.
+pub fn bracketed_field(text: &str) -> Option<Bracketed> {
+    let mut from = 0;
+    while let Some(open) = text[from..].find(['[', '(']).map(|at| from + at) {
+        let hides_key = text.as_bytes()[open] == b'(';
+        let close_char = if hides_key { ')' } else { ']' };
+        let inner_start = open + 1;
+        let found = text[inner_start..].find(close_char).and_then(|close| {
+            let inner = &text[inner_start..inner_start + close];
+            let marker = inner.find("::")?;
+            valid_key(&inner[..marker]).then(|| {
+                let value = &inner[marker + 2..];
+                let value_start =
+                    inner_start + marker + 2 + (value.len() - value.trim_start().len());
+                Bracketed {
+                    whole: open..inner_start + close + 1,
+                    key: inner_start..inner_start + marker,
+                    value: value_start..value_start + value.trim().len(),
+                    hides_key,
+                }
+            })
+        });
+        match found {
+            Some(field) => return Some(field),
+            None => from = inner_start,
+        }
+    }
+    None
+}
+
 /// Takes `[key:: value]` and `(key:: value)` out of the text.
 fn take_bracketed_fields(text: &str, fields: &mut Vec<(String, String)>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(open) = rest.find(['[', '(']) {
-        let close_char = if rest.as_bytes()[open] == b'[' {
-            ']'
-        } else {
-            ')'
-        };
-        let inner_start = open + 1;
-        let found = rest[inner_start..].find(close_char).and_then(|close| {
-            let inner = &rest[inner_start..inner_start + close];
-            let (key, value) = inner.split_once("::")?;
-            valid_key(key).then(|| {
-                (
-                    normalize_key(key),
-                    value.trim().to_owned(),
-                    inner_start + close + 1,
-                )
-            })
-        });
-        match found {
-            Some((key, value, end)) => {
-                out.push_str(&rest[..open]);
-                fields.push((key, value));
-                rest = &rest[end..];
-            }
-            None => {
-                out.push_str(&rest[..inner_start]);
-                rest = &rest[inner_start..];
-            }
-        }
+    while let Some(field) = bracketed_field(rest) {
+        out.push_str(&rest[..field.whole.start]);
+        fields.push((
+            normalize_key(&rest[field.key]),
+            rest[field.value].to_owned(),
+        ));
+        rest = &rest[field.whole.end..];
     }
     out.push_str(rest);
     out
 }
 
-/// `text key:: value` → (`text`, `key`, `value`): an unbracketed field runs to the end.
-fn split_plain_field(text: &str) -> Option<(String, String, String)> {
+/// Where the unbracketed field `key:: value` of `text` is: the start of its key and of its
+/// `::`. On a line of its own (`whole_line`), `Next Step:: value` has the whole line start as
+/// its key, as Dataview reads it; but `Budget outcome:: approved` is a request with its
+/// outcome, and so is any text before a one-word key elsewhere.
+pub fn plain_field(text: &str, whole_line: bool) -> Option<(usize, usize)> {
     let marker = text.find("::")?;
     let before = &text[..marker];
-    // `Next Step:: value` on a line of its own: the whole line start is the key, as Dataview
-    // reads it; but `Budget outcome:: approved` is a request with its outcome.
     let last_word = before.split_whitespace().last().unwrap_or_default();
     let known = [
         "outcome",
@@ -260,9 +281,8 @@ fn split_plain_field(text: &str) -> Option<(String, String, String)> {
         "due",
     ];
     let last_is_known = known.contains(&last_word.to_lowercase().as_str());
-    if valid_key(before) && before.split_whitespace().count() <= 4 && !last_is_known {
-        let value = text[marker + 2..].trim().to_owned();
-        return Some((String::new(), normalize_key(before), value));
+    if whole_line && valid_key(before) && before.split_whitespace().count() <= 4 && !last_is_known {
+        return Some((before.len() - before.trim_start().len(), marker));
     }
     let key_start = before
         .char_indices()
@@ -273,11 +293,16 @@ fn split_plain_field(text: &str) -> Option<(String, String, String)> {
     if !valid_key(key) || !(key_start == 0 || before[..key_start].ends_with(' ')) {
         return None;
     }
-    let value = text[marker + 2..].trim().to_owned();
+    Some((key_start, marker))
+}
+
+/// `text key:: value` → (`text`, `key`, `value`): an unbracketed field runs to the end.
+fn split_plain_field(text: &str) -> Option<(String, String, String)> {
+    let (key_start, marker) = plain_field(text, true)?;
     Some((
-        before[..key_start].trim_end().to_owned(),
-        normalize_key(key),
-        value,
+        text[..key_start].trim_end().to_owned(),
+        normalize_key(&text[key_start..marker]),
+        text[marker + 2..].trim().to_owned(),
     ))
 }
 

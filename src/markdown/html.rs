@@ -167,14 +167,23 @@ struct Renderer<'a> {
     /// Room to put a piece of HTML together (an item's or a heading's start tag, a text with
     /// a field or a highlight), kept for the whole note.
     scratch: String,
-    /// How many inline elements (emphasis, links…) are open where the renderer is.
-    inline_depth: usize,
-    /// A `==` that may open a highlight: where its event is, and the inline depth it is at.
-    /// Until a second `==` at the same depth in the same block makes it `<mark>`, or the block
-    /// ends and leaves it text, no event after it goes out.
+    /// The inline elements (emphasis, links…) open where the renderer is, innermost last,
+    /// each by its number in the note.
+    inline: Vec<usize>,
+    /// How many inline elements the note has opened.
+    inline_count: usize,
+    /// A `==` that may open a highlight: where its event is, and the inline element it is in.
+    /// Until a second `==` in the same element and block makes it `<mark>`, or the block ends
+    /// and leaves it text, no event after it goes out.
     open_mark: Option<OpenMark>,
-    /// Whether the next text starts a line of its block: only there is `Key:: value` a field.
+    /// Whether the next text starts a line of its block: outside a list item, only there is
+    /// `Key:: value` a field.
     line_start: bool,
+    /// How many list items hold the renderer.
+    items: usize,
+    /// The end of a `[key:: value]` written whole from the body: the texts pulldown-cmark cut
+    /// it into are not written again.
+    skip_to: usize,
 }
 
 /// A `==` waiting for its pair (see [`Renderer::open_mark`]).
@@ -182,7 +191,8 @@ struct OpenMark {
     /// Its place in the events of the heading being read, or else in the events to go out.
     in_heading: bool,
     at: usize,
-    depth: usize,
+    /// The number of the innermost inline element around it, 0 for none.
+    element: usize,
 }
 
 /// Inline elements: a highlight may hold them, and nothing else.
@@ -282,29 +292,36 @@ impl<'a> Renderer<'a> {
             }
         }
         let mut html = self.take_scratch();
-        // A Dataview field written `key:: value` at the start of a line reads as the key, then
-        // the value; elsewhere in a line it is text, as Obsidian shows it.
-        if let Some((key, value)) = split_pair(rest, b':').filter(|_| at_line_start) {
-            let key_ok = !key.trim().is_empty()
-                && key.trim().chars().count() <= 30
-                && key
-                    .trim()
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
-                && (value.is_empty() || value.starts_with(' '));
-            if key_ok {
-                html.push_str("<span class=\"field-key\">");
-                html.push_str(&escape_html(key.trim()));
-                html.push_str("</span>");
-                rest = value;
-            }
-        }
         let mut anchor = None;
         if let Some((before, id)) = task::block_id(rest) {
             anchor = Some(id);
             rest = before;
         }
-        self.inline_text(rest, &mut html);
+        // Dataview fields, read as the ledger reads an item: `[key:: value]` and `(key:: value)`
+        // anywhere, then `key:: value` after the last of them, the key and then the value.
+        // Outside a list item, an unbracketed field stands at the start of a line; elsewhere in
+        // a paragraph it is text, as Obsidian shows it.
+        let mut tail = 0;
+        while let Some(field) = task::bracketed_field(&rest[tail..]) {
+            tail += field.whole.end;
+        }
+        let plain = (at_line_start || self.items > 0)
+            .then(|| task::plain_field(&rest[tail..], at_line_start && tail == 0))
+            .flatten()
+            .map(|(key, marker)| (tail + key, tail + marker))
+            .filter(|&(key, marker)| {
+                let value = &rest[marker + 2..];
+                (value.is_empty() || value.starts_with(' '))
+                    && (self.items > 0 || rest[..key].trim().is_empty())
+            });
+        if let Some((key, marker)) = plain {
+            self.fields_text(&rest[..key], &mut html);
+            html.push_str("<span class=\"field-key\">");
+            html.push_str(&escape_html(rest[key..marker].trim()));
+            html.push_str("</span>");
+            rest = &rest[marker + 2..];
+        }
+        self.fields_text(rest, &mut html);
         if let Some(id) = anchor {
             // An item carrying the ID has its anchor already (IDs are compared as anchors,
             // lower-cased): a second element with the same `id` would be invalid HTML.
@@ -318,9 +335,37 @@ impl<'a> Renderer<'a> {
         self.html_assembled(html);
     }
 
+    /// Writes text with its `[key:: value]` and `(key:: value)` fields into `html`.
+    fn fields_text(&mut self, text: &str, html: &mut String) {
+        let mut rest = text;
+        while let Some(field) = task::bracketed_field(rest) {
+            self.inline_text(&rest[..field.whole.start], html);
+            self.field(&rest[field.key], &rest[field.value], field.hides_key, html);
+            rest = &rest[field.whole.end..];
+        }
+        self.inline_text(rest, html);
+    }
+
+    /// Writes a bracketed field: its key and value, or (`hides_key`) its value only, as
+    /// Dataview shows them.
+    fn field(&mut self, key: &str, value: &str, hides_key: bool, html: &mut String) {
+        html.push_str("<span class=\"field\">");
+        if !hides_key {
+            html.push_str("<span class=\"field-key\">");
+            html.push_str(&escape_html(key.trim()));
+            html.push_str("</span> ");
+        }
+        // The field is an element of its own: a highlight stays inside or outside it.
+        self.inline_count += 1;
+        self.inline.push(self.inline_count);
+        self.inline_text(value, html);
+        self.inline.pop();
+        html.push_str("</span>");
+    }
+
     /// Writes plain text with `==highlights==` and `#tags` into `html`. A `==` opens a
-    /// highlight only when another closes it in the same block at the same depth of inline
-    /// elements (`==**bold**==`), as Obsidian reads them; else it is text.
+    /// highlight only when another closes it in the same block and inline element, around
+    /// whole elements (`==**bold**==`), as Obsidian reads them; else it is text.
     fn inline_text(&mut self, text: &str, html: &mut String) {
         if split_pair(text, b'=').is_none() {
             self.tagged(text, html);
@@ -329,7 +374,7 @@ impl<'a> Renderer<'a> {
         for (i, part) in text.split("==").enumerate() {
             if i > 0 {
                 match self.open_mark.take() {
-                    Some(open) if open.depth == self.inline_depth => {
+                    Some(open) if open.element == self.inline.last().copied().unwrap_or(0) => {
                         self.set_mark(&open, "<mark>");
                         html.push_str("</mark>");
                     }
@@ -348,7 +393,7 @@ impl<'a> Renderer<'a> {
                         self.open_mark = Some(OpenMark {
                             in_heading,
                             at,
-                            depth: self.inline_depth,
+                            element: self.inline.last().copied().unwrap_or(0),
                         });
                     }
                 }
@@ -483,9 +528,12 @@ pub fn render(body: &str, anchors: &[(usize, &str)], resolver: &dyn Resolver) ->
             raw_html: false,
             anchored: Vec::new(),
             scratch: String::new(),
-            inline_depth: 0,
+            inline: Vec::new(),
+            inline_count: 0,
             open_mark: None,
             line_start: false,
+            items: 0,
+            skip_to: 0,
         },
     };
     let mut html = String::with_capacity(body.len() * 3 / 2);
@@ -544,12 +592,33 @@ impl<'a> Renderer<'a> {
         let body = self.body;
         let anchors = self.anchors;
         match &event {
-            Event::Start(tag) if is_inline(&tag.to_end()) => self.inline_depth += 1,
+            Event::Start(tag) if is_inline(&tag.to_end()) => {
+                self.inline_count += 1;
+                self.inline.push(self.inline_count);
+            }
             Event::End(tag) if is_inline(tag) => {
-                self.inline_depth = self.inline_depth.saturating_sub(1);
+                self.inline.pop();
             }
             Event::Start(_) | Event::End(_) | Event::Rule => self.end_of_block(),
             _ => {}
+        }
+        match &event {
+            Event::Start(Tag::Item) => self.items += 1,
+            Event::End(TagEnd::Item) => self.items = self.items.saturating_sub(1),
+            _ => {}
+        }
+        let mut event = event;
+        if range.start < self.skip_to {
+            if let Event::Text(text) = &event {
+                if range.end <= self.skip_to {
+                    return;
+                }
+                // A text running on past the field's `]` (taken from the body as it is).
+                let cut = self.skip_to - range.start;
+                if text.len() == range.len() && text.is_char_boundary(cut) {
+                    event = Event::Text(CowStr::Borrowed(&body[self.skip_to..range.end]));
+                }
+            }
         }
         let at_line_start = self.line_start;
         self.line_start = match &event {
@@ -739,6 +808,46 @@ impl<'a> Renderer<'a> {
                         ),
                     };
                     self.html(html);
+                }
+            }
+            Event::Text(text) if &*text == "[" && self.code == 0 && self.image.is_none() => {
+                // `[key:: value]` comes cut at its brackets: of plain words, it is written whole
+                // from the body; else its pieces are text.
+                let line = &body[range.start..];
+                let line = &line[..line.find('\n').unwrap_or(line.len())];
+                let field = task::bracketed_field(line).filter(|field| {
+                    field.whole.start == 0
+                        && !field.hides_key
+                        && !line[1..field.whole.end - 1].contains(|c: char| {
+                            matches!(
+                                c,
+                                '\\' | '`'
+                                    | '*'
+                                    | '_'
+                                    | '['
+                                    | ']'
+                                    | '<'
+                                    | '>'
+                                    | '&'
+                                    | '!'
+                                    | '~'
+                                    | '^'
+                                    | '='
+                                    | '$'
+                                    | '|'
+                                    | '#'
+                                    | '%'
+                            )
+                        })
+                });
+                match field {
+                    Some(field) => {
+                        let mut html = self.take_scratch();
+                        self.field(&line[field.key], &line[field.value], false, &mut html);
+                        self.html_assembled(html);
+                        self.skip_to = range.start + field.whole.end;
+                    }
+                    None => self.text(text, at_line_start),
                 }
             }
             Event::Text(text) => self.text(text, at_line_start),
@@ -1051,15 +1160,52 @@ mod tests {
             html("- [x] Done\n    - outcome:: approved\n")
                 .contains("<li><span class=\"field-key\">outcome</span> approved</li>")
         );
-        // Inside a line: text, with nothing lost.
+        // Inside a line of a paragraph: text, with nothing lost.
         assert_eq!(
-            html("Inline [shown:: two] and plain Key:: value.\n"),
-            "<p>Inline [shown:: two] and plain Key:: value.</p>\n"
+            html("Inline text and plain Key:: value.\n"),
+            "<p>Inline text and plain Key:: value.</p>\n"
+        );
+        // In a list item, as the ledger reads the item: the text, then its outcome.
+        assert_eq!(
+            html("- [ ] Talk to [[Dana]] about the budget outcome:: approved\n"),
+            "<ul>\n<li class=\"task\" data-status=\"open\"><span class=\"checkbox\" role=\"img\" \
+             aria-label=\"open\">☐</span> Talk to <a href=\"../dana/\">Dana</a> about the \
+             budget <span class=\"field-key\">outcome</span> approved</li>\n</ul>\n"
         );
         assert_eq!(
             html("We agreed:: ship it\n"),
             "<p><span class=\"field-key\">We agreed</span> ship it</p>\n"
         );
+    }
+
+    #[test]
+    fn bracketed_fields_show_as_dataview_shows_them() {
+        // `[key:: value]`: the key and the value, without the brackets.
+        assert_eq!(
+            html("- [x] Headcount [done:: 2026-12-01] ^hc\n"),
+            "<ul>\n<li class=\"task\" data-status=\"done\"><span class=\"checkbox\" role=\"img\" \
+             aria-label=\"done\">☑</span> Headcount <span class=\"field\"><span class=\"field-key\">\
+             done</span> 2026-12-01</span><span class=\"block-anchor\" id=\"block-hc\"></span></li>\n</ul>\n"
+        );
+        // `(key:: value)`: the value only.
+        assert_eq!(
+            html("Due soon (due:: 2026-12-05), and [owner:: Dana] too.\n"),
+            "<p>Due soon <span class=\"field\">2026-12-05</span>, and <span class=\"field\">\
+             <span class=\"field-key\">owner</span> Dana</span> too.</p>\n"
+        );
+        // Not fields: text as it was written.
+        for text in ["[not a field]", "[a:b]", "(:: y)", "\\[k:: v]", "[k:: *v*]"] {
+            let out = html(text);
+            assert!(!out.contains("class=\"field\""), "{text}: {out}");
+        }
+        assert_eq!(html("[k:: *v*]\n"), "<p>[k:: <em>v</em>]</p>\n");
+        // A value's text is escaped.
+        assert_eq!(
+            html("(k:: \"q\" > 0)\n"),
+            "<p><span class=\"field\">&quot;q&quot; &gt; 0</span></p>\n"
+        );
+        // One that pulldown-cmark cuts into pieces (at `<` or `&`) stays text.
+        assert_eq!(html("(k:: 1 < 2)\n"), "<p>(k:: 1 &lt; 2)</p>\n");
     }
 
     /// The elements a highlight can meet, and whether each closes in the order it opened.
@@ -1073,7 +1219,18 @@ mod tests {
             };
             if !matches!(
                 name,
-                "mark" | "strong" | "em" | "del" | "p" | "li" | "ul" | "ol" | "h2" | "code" | "a"
+                "mark"
+                    | "strong"
+                    | "em"
+                    | "del"
+                    | "p"
+                    | "li"
+                    | "ul"
+                    | "ol"
+                    | "h2"
+                    | "code"
+                    | "a"
+                    | "span"
             ) {
                 continue;
             }
@@ -1096,7 +1253,7 @@ mod tests {
             parts in proptest::collection::vec(
                 proptest::sample::select(vec![
                     "==", "**", "*", "~~", "`", "a", "b c", " ", "\n", "\n\n", "- ", "## ",
-                    "[[Note]]", "#tag ", "key:: ", "> ",
+                    "[[Note]]", "#tag ", "key:: ", "> ", "[", "]", "(", ")", "k:: v",
                 ]),
                 0..24,
             )
