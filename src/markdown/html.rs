@@ -158,6 +158,8 @@ struct Renderer<'a> {
     quotes: Vec<bool>,
     skipping_callout_header: bool,
     links: Vec<bool>,
+    /// Inside a wikilink without an alias: its text is shown as Obsidian shows it.
+    wikilink_text: bool,
     image: Option<(Option<Target>, String, String)>,
     /// The `[c]` of a task item still to be taken off its first text.
     pending_mark: Option<String>,
@@ -534,6 +536,7 @@ pub fn render(body: &str, anchors: &[(usize, &str)], resolver: &dyn Resolver) ->
             line_start: false,
             items: 0,
             skip_to: 0,
+            wikilink_text: false,
         },
     };
     let mut html = String::with_capacity(body.len() * 3 / 2);
@@ -720,6 +723,7 @@ impl<'a> Renderer<'a> {
                 id,
             }) => {
                 let wikilink = matches!(link_type, LinkType::WikiLink { .. });
+                self.wikilink_text = link_type == LinkType::WikiLink { has_pothole: false };
                 let url = if wikilink {
                     let target = dest_url.trim_end_matches('\\');
                     match self.resolver.resolve(target, true) {
@@ -750,6 +754,7 @@ impl<'a> Renderer<'a> {
                 }
             }
             Event::End(TagEnd::Link) => {
+                self.wikilink_text = false;
                 if self.links.pop() == Some(true) {
                     self.push(Event::End(TagEnd::Link));
                 }
@@ -850,6 +855,21 @@ impl<'a> Renderer<'a> {
                     None => self.text(text, at_line_start),
                 }
             }
+            // `[[Note#Heading#Sub]]` reads `Note > Heading > Sub`, `[[#Heading]]` `Heading`.
+            // Written as it is: a link's target holds no tag, field or block ID.
+            Event::Text(text) if self.wikilink_text && text.contains('#') => {
+                let shown = text
+                    .split('#')
+                    .filter(|p| !p.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" > ");
+                if let Some((_, _, heading)) = self.heading.as_mut() {
+                    heading.push_str(&shown);
+                }
+                let mut html = self.take_scratch();
+                html.push_str(&escape_html(&shown));
+                self.html_assembled(html);
+            }
             Event::Text(text) => self.text(text, at_line_start),
             Event::Html(html) | Event::InlineHtml(html) => {
                 self.raw_html = true;
@@ -919,6 +939,8 @@ mod tests {
             match target.to_lowercase().as_str() {
                 "dana" => Some(Target::Page("../dana/".into())),
                 "dana#^budget" => Some(Target::Page("../dana/#block-budget".into())),
+                "dana#goals#q1" => Some(Target::Page("../dana/#q1".into())),
+                "#goals" => Some(Target::Page("#goals".into())),
                 "photo.png" => Some(Target::Attachment("../../attachments/photo.png".into())),
                 _ => None,
             }
@@ -941,6 +963,12 @@ mod tests {
         assert!(
             html("[[Dana#^budget|the budget]]")
                 .contains("<a href=\"../dana/#block-budget\">the budget</a>")
+        );
+        // Without an alias, the link reads as Obsidian shows it.
+        assert_eq!(
+            html("[[Dana#Goals#Q1]], [[Dana#^budget]], [[#Goals]] and [[Secret#Plans]]"),
+            "<p><a href=\"../dana/#q1\">Dana &gt; Goals &gt; Q1</a>, <a href=\"../dana/#block-budget\">\
+             Dana &gt; ^budget</a>, <a href=\"#goals\">Goals</a> and Secret &gt; Plans</p>\n"
         );
     }
 
