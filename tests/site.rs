@@ -162,6 +162,46 @@ fn the_ledger_shows_every_request_with_its_history() {
 }
 
 #[test]
+fn a_meeting_page_shows_highlights_fields_and_heading_links_as_obsidian_does() {
+    let vault = TestVault::new()
+        .file("upward.yaml", "meetings: 1-1s/\n")
+        .file(
+            "1-1s/2026-11-02.md",
+            "---\ntype: one-on-one\ndate: 2026-11-02\nwith: \"[[Dana]]\"\n---\n\
+             ## What do you need from me?\n\
+             - [x] Headcount for on-call [done:: 2026-11-30] ^oncall-hc\n\
+             - [ ] A budget ==**decision**== (due:: 2026-12-05) ^budget\n\
+             \n\
+             Status:: green, see [[Dana#Goals#Q1]]. Not a field:: here.\n",
+        )
+        .file(
+            "Dana.md",
+            "---\npublish: true\n---\n# Goals\n## Q1\nShip it.\n",
+        );
+    let out = vault.path().join("_site");
+    build(&vault, &out).code(0);
+    let page = std::fs::read_to_string(out.join("meetings/2026-11-02/index.html")).unwrap();
+    for shown in [
+        "Headcount for on-call <span class=\"field\"><span class=\"field-key\">done</span> \
+         2026-11-30</span>",
+        "A budget <mark><strong>decision</strong></mark> <span class=\"field\">2026-12-05</span>",
+        "<span class=\"field-key\">Status</span> green, see \
+         <a href=\"../../notes/dana/#q1\">Dana &gt; Goals &gt; Q1</a>. Not a field:: here.",
+    ] {
+        assert!(page.contains(shown), "{shown}\nnot in\n{page}");
+    }
+    assert!(!page.contains("[done::") && !page.contains("=="), "{page}");
+    // The ledger reads the same items: the dates are the fields', the texts are without them.
+    let done = std::fs::read_to_string(out.join("requests/oncall-hc/index.html")).unwrap();
+    assert!(done.contains("<time datetime=\"2026-11-30\">"), "{done}");
+    let budget = std::fs::read_to_string(out.join("requests/budget/index.html")).unwrap();
+    assert!(
+        budget.contains("A budget <mark><strong>decision</strong></mark></p>"),
+        "{budget}"
+    );
+}
+
+#[test]
 fn data_json_holds_the_ledger_in_the_shape_of_requests_json() {
     let vault = TestVault::sample();
     let out = vault.path().join("_site");
