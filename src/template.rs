@@ -502,6 +502,26 @@ fn located(path: &str, error: &minijinja::Error) -> Error {
     }
 }
 
+/// What to write instead, when a template line holds Obsidian's own template syntax, which
+/// minijinja reads as an error.
+fn obsidian_syntax(line: &str) -> Option<&'static str> {
+    let mut rest = line;
+    while let Some(at) = rest.find("{{") {
+        rest = &rest[at + 2..];
+        let inner = rest.trim_start();
+        let word = inner
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .map_or(inner, |end| &inner[..end]);
+        if matches!(word, "date" | "time") && inner[word.len()..].starts_with(':') {
+            return Some(
+                "Obsidian's `{{date:FORMAT}}` is not minijinja: write `{{ date }}` \
+                 (YYYY-MM-DD), or `{{ week }}`",
+            );
+        }
+    }
+    None
+}
+
 /// The built-in note templates, by name.
 pub const NOTE_TEMPLATES: [&str; 3] = ["five-questions", "wins-priorities-help", "rubber-duck"];
 
@@ -580,7 +600,21 @@ fn environment() -> Environment<'static> {
 /// the template's path and line.
 pub fn render(source: &Source, context: &impl Serialize) -> Result<String> {
     let mut env = environment();
-    let located = |error: minijinja::Error| located(&source.path, &error);
+    let located = |error: minijinja::Error| {
+        let mut located = located(&source.path, &error);
+        if let Error::Template { line, message, .. } = &mut located {
+            let text = source
+                .text
+                .lines()
+                .nth(line.saturating_sub(1))
+                .unwrap_or("");
+            if let Some(hint) = obsidian_syntax(text) {
+                message.push_str("; ");
+                message.push_str(hint);
+            }
+        }
+        located
+    };
     env.add_template_owned(source.name.clone(), source.text.clone())
         .map_err(located)?;
     let template = env.get_template(&source.name).map_err(located)?;

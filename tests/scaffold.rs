@@ -384,7 +384,32 @@ fn a_template_syntax_error_is_reported_at_its_path_and_line() {
         "{}",
         run.stderr
     );
+    // Obsidian's own syntax, which this is, gets told what to write instead.
+    assert!(
+        run.stderr
+            .contains("Obsidian's `{{date:FORMAT}}` is not minijinja: write `{{ date }}`"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(before, snapshot(vault.path()));
+}
+
+#[test]
+fn a_template_has_the_notes_name_as_obsidians_title() {
+    let vault = TestVault::new()
+        .file("1-1s/2026-11-10 Dana.md", DANA_OPEN)
+        .file(
+            "templates/five-questions.md",
+            "---\ntype: one-on-one\ndate: {{date}}\nwith: \"[[{{ person }}]]\"\n---\n# {{title}}\n\
+             ## Help\n{% for r in requests %}- [ ] {{ r.text }} ^{{ r.id }}\n{% endfor %}\
+             ## Status of tasks you asked me to follow up on\n\
+             {% for t in follow_ups %}- [ ] {{ t.text }} ^{{ t.id }}\n{% endfor %}",
+        );
+    let run = vault.run(&["new", "--date", "2026-11-17"]).code(0);
+    let path = run.stdout.trim();
+    assert!(path.ends_with("2026-11-17 Dana.md"), "{path}");
+    let note = std::fs::read_to_string(vault.path().join(path)).unwrap();
+    assert!(note.contains("\n# 2026-11-17 Dana\n"), "{note}");
 }
 
 #[test]

@@ -74,6 +74,9 @@ pub struct Context {
     pub follow_ups: Vec<Carried>,
     /// The previous meeting with this person, as a wikilink target.
     pub previous: Option<String>,
+    /// The new note's name (its file name without `.md`), as Obsidian's `{{title}}`; empty
+    /// in `note_name`, which gives it.
+    pub title: String,
 }
 
 /// File names may not hold characters that Obsidian or the file system refuse.
@@ -180,9 +183,15 @@ pub fn plan(vault: &Vault, model: &Model, options: &Options, today: Date) -> Res
         requests: carry(&model.requests, vault, &person, everyone),
         follow_ups: carry(&model.follow_ups, vault, &person, everyone),
         previous,
+        title: String::new(),
+    };
+    let path = note_path(vault, &context)?;
+    let stem = path.rsplit('/').next().unwrap_or(&path);
+    let context = Context {
+        title: stem.strip_suffix(".md").unwrap_or(stem).to_owned(),
+        ..context
     };
     let text = template::render(&source, &context)?;
-    let path = note_path(vault, &context)?;
     let mut diagnostics = Vec::new();
     let parsed = note::parse(&path, &text, config, &mut diagnostics);
     diagnostics.retain(|d| d.severity == Severity::Error);
