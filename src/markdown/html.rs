@@ -53,8 +53,9 @@ fn callout_type(name: &str) -> &'static str {
     }
 }
 
-/// `[!type]+ Title` at the start of a block quote's first line: (type, title).
-fn callout_header(quote_source: &str) -> Option<(&'static str, String)> {
+/// `[!type]+ Title` at the start of a block quote's first line: its type, and where its title
+/// starts in `quote_source`, or, when it has none (the type names it), where the line ends.
+fn callout_header(quote_source: &str) -> Option<(&'static str, Result<usize, usize>)> {
     let line = quote_source.lines().next()?;
     let rest = line.trim_start().strip_prefix('>')?.trim_start();
     let rest = rest.strip_prefix("[!")?;
@@ -67,16 +68,14 @@ fn callout_header(quote_source: &str) -> Option<(&'static str, String)> {
     {
         return None;
     }
-    let title = rest[close + 1..].trim_start_matches(['+', '-']).trim();
-    let kind = callout_type(name);
-    let title = if title.is_empty() {
-        let mut t = kind.to_owned();
-        t[..1].make_ascii_uppercase();
-        t
+    let title = rest[close + 1..].trim_start_matches(['+', '-']);
+    let title = title.trim_start();
+    let start = if title.trim_end().is_empty() {
+        Err(line.len())
     } else {
-        title.to_owned()
+        Ok(line.len() - title.len())
     };
-    Some((kind, title))
+    Some((callout_type(name), start))
 }
 
 /// Whether a link destination is safe to keep: a relative URL, a fragment, or a scheme that
@@ -156,7 +155,8 @@ struct Renderer<'a> {
     /// The IDs given to headings so far: a few per note, looked through in order.
     heading_ids: Vec<String>,
     quotes: Vec<bool>,
-    skipping_callout_header: bool,
+    /// In the title of a callout: its text and inline Markdown, up to the end of its line.
+    callout_title: bool,
     links: Vec<bool>,
     /// Inside a wikilink without an alias: its text is shown as Obsidian shows it.
     wikilink_text: bool,
@@ -195,6 +195,15 @@ struct OpenMark {
     at: usize,
     /// The number of the innermost inline element around it, 0 for none.
     element: usize,
+}
+
+/// Whether a start or end event is of an inline element (emphasis, a link…).
+fn is_inline_event(event: &Event) -> bool {
+    match event {
+        Event::Start(tag) => is_inline(&tag.to_end()),
+        Event::End(tag) => is_inline(tag),
+        _ => true,
+    }
 }
 
 /// Inline elements: a highlight may hold them, and nothing else.
@@ -522,7 +531,7 @@ pub fn render(body: &str, anchors: &[(usize, &str)], resolver: &dyn Resolver) ->
             heading: None,
             heading_ids: Vec::new(),
             quotes: Vec::new(),
-            skipping_callout_header: false,
+            callout_title: false,
             links: Vec::new(),
             image: None,
             pending_mark: None,
@@ -629,19 +638,31 @@ impl<'a> Renderer<'a> {
             Event::TaskListMarker(_) => at_line_start,
             _ => false,
         };
-        if self.skipping_callout_header {
+        if self.callout_title {
+            // The title's line ends: the callout's content starts.
+            const CONTENT: &str = "</p><div class=\"callout-content\">";
             match event {
-                Event::SoftBreak | Event::HardBreak => {
-                    self.skipping_callout_header = false;
+                Event::Start(Tag::Paragraph) => return,
+                // An element still open (`~~a` then `b~~` on the next line) keeps the next line
+                // in the title, so that it closes there.
+                Event::SoftBreak | Event::HardBreak if self.inline.is_empty() => {
+                    // The title is a block of its own: a highlight does not run on out of it.
+                    self.end_of_block();
+                    self.callout_title = false;
+                    self.push(Event::InlineHtml(CowStr::Borrowed(CONTENT)));
                     self.push(Event::Start(Tag::Paragraph));
                     return;
                 }
                 Event::End(TagEnd::Paragraph) => {
-                    self.skipping_callout_header = false;
+                    self.callout_title = false;
+                    self.push(Event::InlineHtml(CowStr::Borrowed(CONTENT)));
                     return;
                 }
-                Event::End(TagEnd::BlockQuote(_)) => self.skipping_callout_header = false,
-                _ => return,
+                Event::Start(_) | Event::End(_) if !is_inline_event(&event) => {
+                    self.callout_title = false;
+                    self.push(Event::InlineHtml(CowStr::Borrowed(CONTENT)));
+                }
+                _ => {}
             }
         }
         match event {
@@ -650,12 +671,25 @@ impl<'a> Renderer<'a> {
             Event::Start(Tag::BlockQuote(kind)) => match callout_header(&body[range.clone()]) {
                 Some((kind, title)) => {
                     self.quotes.push(true);
-                    self.skipping_callout_header = true;
-                    self.html(format!(
+                    let open = format!(
                         "<div class=\"callout callout-{kind}\" data-callout=\"{kind}\">\
-                         <p class=\"callout-title\">{}</p><div class=\"callout-content\">",
-                        escape_html(&title)
-                    ));
+                         <p class=\"callout-title\">"
+                    );
+                    // The title is the rest of the line, Markdown and all; without one, the
+                    // type names the callout.
+                    self.callout_title = true;
+                    match title {
+                        Ok(start) => {
+                            self.skip_to = range.start + start;
+                            self.html(open);
+                        }
+                        Err(end) => {
+                            let mut name = kind.to_owned();
+                            name[..1].make_ascii_uppercase();
+                            self.skip_to = range.start + end;
+                            self.html(format!("{open}{name}"));
+                        }
+                    }
                 }
                 None => {
                     self.quotes.push(false);
@@ -995,6 +1029,18 @@ mod tests {
             "{unknown}"
         );
         assert!(html("> just a quote\n").contains("<blockquote>"));
+        // A title is Markdown, as Obsidian shows it.
+        assert_eq!(
+            html("> [!tip]+ Use `cargo` **now**, see [[Dana]]\n> Body.\n"),
+            "<div class=\"callout callout-tip\" data-callout=\"tip\"><p class=\"callout-title\">Use \
+             <code>cargo</code> <strong>now</strong>, see <a href=\"../dana/\">Dana</a></p>\
+             <div class=\"callout-content\">\n<p>Body.</p>\n</div></div>\n"
+        );
+        assert_eq!(
+            html("> [!note] Only a title\n"),
+            "<div class=\"callout callout-note\" data-callout=\"note\"><p class=\"callout-title\">Only a \
+             title</p><div class=\"callout-content\"></div></div>\n"
+        );
     }
 
     #[test]
@@ -1259,6 +1305,8 @@ mod tests {
                     | "code"
                     | "a"
                     | "span"
+                    | "div"
+                    | "blockquote"
             ) {
                 continue;
             }
@@ -1282,6 +1330,7 @@ mod tests {
                 proptest::sample::select(vec![
                     "==", "**", "*", "~~", "`", "a", "b c", " ", "\n", "\n\n", "- ", "## ",
                     "[[Note]]", "#tag ", "key:: ", "> ", "[", "]", "(", ")", "k:: v",
+                    "> [!note] ", "> [!tip]- T ", "> > ",
                 ]),
                 0..24,
             )

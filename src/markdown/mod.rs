@@ -140,6 +140,20 @@ fn quote_depth(line: &str) -> (usize, &str) {
     }
 }
 
+/// The length of the start of `line` that holds its first `count` quote markers (with the
+/// indentation before each and no more), read as [`quote_depth`] reads them.
+fn outer_markers(line: &str, count: usize) -> usize {
+    let mut rest = line;
+    for _ in 0..count {
+        let trimmed = rest.trim_start_matches([' ', '\t']);
+        match trimmed.strip_prefix('>') {
+            Some(after) => rest = after,
+            None => break,
+        }
+    }
+    line.len() - rest.len()
+}
+
 fn is_private_callout(after_markers: &str) -> bool {
     let lower = after_markers.trim_start().to_ascii_lowercase();
     lower.starts_with("[!private]")
@@ -187,8 +201,12 @@ pub fn strip_private_callouts(text: &str) -> Cow<'_, str> {
         if private_depth.is_none() && depth > 0 && is_private_callout(content) {
             private_depth = Some(depth);
         }
-        if private_depth.is_some() {
-            for c in line.chars() {
+        if let Some(d) = private_depth {
+            // The markers of the quotes around the callout stay: the lines after it are still
+            // in them (`> > [!private]` inside `> [!note]` leaves `> ` and the note goes on).
+            let kept = outer_markers(line, d - 1);
+            out.push_str(&line[..kept]);
+            for c in line[kept..].chars() {
                 match c {
                     '\n' | '\r' => out.push(c),
                     // One space per byte keeps every offset after it in place.
@@ -562,6 +580,18 @@ fn level_number(level: HeadingLevel) -> u8 {
 mod tests {
     use super::*;
 
+    /// Links to nothing: for bodies rendered to see their structure.
+    struct NoLinks;
+
+    impl html::Resolver for NoLinks {
+        fn resolve(&self, _target: &str, _wikilink: bool) -> Option<html::Target> {
+            None
+        }
+        fn tag_url(&self, tag: &str) -> String {
+            format!("../tags/{tag}/")
+        }
+    }
+
     #[test]
     fn lines_are_cut_as_split_inclusive_cuts_them() {
         for text in [
@@ -626,6 +656,15 @@ mod tests {
         assert_eq!(redacted.len(), text.len());
         assert!(redacted.contains("Outer") && redacted.contains("shown again"));
         assert!(!redacted.contains("hidden"));
+        // The outer callout's markers stay, so it goes on after the private one.
+        assert_eq!(
+            redacted,
+            "> [!note] Outer\n> shown\n>             \n>            \n> shown again\n"
+        );
+        let html = html::render(&redacted, &[], &NoLinks).html;
+        assert_eq!(html.matches("class=\"callout ").count(), 1, "{html}");
+        assert!(!html.contains("<blockquote>"), "{html}");
+        assert!(html.contains("<p>shown again</p>\n</div></div>"), "{html}");
     }
 
     /// A small, seeded random source: the same bodies on every run.
