@@ -183,8 +183,9 @@ struct Renderer<'a> {
     line_start: bool,
     /// How many list items hold the renderer.
     items: usize,
-    /// The end of a `[key:: value]` written whole from the body: the texts pulldown-cmark cut
-    /// it into are not written again.
+    /// The end of what is written already, or not at all: a `[key:: value]` written whole
+    /// from the body, a callout's `[!type]` marker. The texts pulldown-cmark cut it into before
+    /// there are dropped.
     skip_to: usize,
 }
 
