@@ -250,8 +250,9 @@ fn pages_no_longer_produced_are_removed_and_nothing_else() {
     assert!(out.join("index.html").exists());
 }
 
-const SECRETS: [&str; 7] = [
+const SECRETS: [&str; 8] = [
     "SECRET-UNPUBLISHED",
+    "SECRET-INNER",
     "SECRET-COMMENT",
     "SECRET-CALLOUT",
     "SECRET-NESTED",
@@ -268,7 +269,9 @@ fn adversarial_vault() -> TestVault {
              - See [[Secret Person Note]] and [[Plan|the plan]]\n\
              %%\n- [ ] SECRET-COMMENT block ^hidden\n%%\n\
              > [!private] SECRET-CALLOUT title\n> SECRET-CALLOUT body #secret-tag\n> > [!note]\n> > SECRET-NESTED\n\n\
-             > [!tip] Kept tip\n> visible tip text\n\n\
+             > [!tip] Kept tip\n> visible tip text\n\
+             > > [!PRIVATE]- SECRET-INNER title **SECRET-INNER bold**\n> > SECRET-INNER body\n\
+             > tip text after the private one\n\n\
              ## Help\n- [ ] Budget ^budget\n",
         )
         .file(
@@ -308,6 +311,11 @@ fn nothing_private_reaches_any_file_of_the_site() {
     let meeting =
         String::from_utf8_lossy(&site["meetings/2026-11-10-dana/index.html"]).into_owned();
     assert!(meeting.contains("visible tip text") && meeting.contains("Kept tip"));
+    // A private callout inside the tip is gone, and the tip goes on after it.
+    assert!(
+        meeting.contains("<p>tip text after the private one</p>\n</div></div>"),
+        "{meeting}"
+    );
     assert!(
         meeting.contains("<a href=\"../../notes/plan/\">the plan</a>"),
         "{meeting}"
