@@ -395,12 +395,13 @@ fn a_template_syntax_error_is_reported_at_its_path_and_line() {
 }
 
 #[test]
-fn a_template_has_the_notes_name_as_obsidians_title() {
+fn a_template_has_obsidians_title_and_time() {
     let vault = TestVault::new()
         .file("1-1s/2026-11-10 Dana.md", DANA_OPEN)
         .file(
             "templates/five-questions.md",
             "---\ntype: one-on-one\ndate: {{date}}\nwith: \"[[{{ person }}]]\"\n---\n# {{title}}\n\
+             Written at {{time}}.\n\
              ## Help\n{% for r in requests %}- [ ] {{ r.text }} ^{{ r.id }}\n{% endfor %}\
              ## Status of tasks you asked me to follow up on\n\
              {% for t in follow_ups %}- [ ] {{ t.text }} ^{{ t.id }}\n{% endfor %}",
@@ -410,6 +411,16 @@ fn a_template_has_the_notes_name_as_obsidians_title() {
     assert!(path.ends_with("2026-11-17 Dana.md"), "{path}");
     let note = std::fs::read_to_string(vault.path().join(path)).unwrap();
     assert!(note.contains("\n# 2026-11-17 Dana\n"), "{note}");
+    // `{{time}}`: the hour and minute it was written.
+    let time = note
+        .split("Written at ")
+        .nth(1)
+        .and_then(|rest| rest.split('.').next())
+        .unwrap_or_default();
+    assert!(
+        time.len() == 5 && chrono::NaiveTime::parse_from_str(time, "%H:%M").is_ok(),
+        "{note}"
+    );
 }
 
 #[test]

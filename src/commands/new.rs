@@ -77,6 +77,8 @@ pub struct Context {
     /// The new note's name (its file name without `.md`), as Obsidian's `{{title}}`; empty
     /// in `note_name`, which gives it.
     pub title: String,
+    /// The time the note is written, `HH:MM`, as Obsidian's `{{time}}`.
+    pub time: String,
 }
 
 /// File names may not hold characters that Obsidian or the file system refuse.
@@ -184,6 +186,7 @@ pub fn plan(vault: &Vault, model: &Model, options: &Options, today: Date) -> Res
         follow_ups: carry(&model.follow_ups, vault, &person, everyone),
         previous,
         title: String::new(),
+        time: chrono::Local::now().format("%H:%M").to_string(),
     };
     let path = note_path(vault, &context)?;
     let stem = path.rsplit('/').next().unwrap_or(&path);
