@@ -882,6 +882,9 @@ impl<'a> Renderer<'a> {
                 });
                 match field {
                     Some(field) => {
+                        if let Some((_, _, heading)) = self.heading.as_mut() {
+                            heading.push_str(&line[..field.whole.end]);
+                        }
                         let mut html = self.take_scratch();
                         self.field(&line[field.key], &line[field.value], false, &mut html);
                         self.html_assembled(html);
@@ -1281,6 +1284,15 @@ mod tests {
         );
         // One that pulldown-cmark cuts into pieces (at `<` or `&`) stays text.
         assert_eq!(html("(k:: 1 < 2)\n"), "<p>(k:: 1 &lt; 2)</p>\n");
+    }
+
+    #[test]
+    fn a_heading_with_a_field_keeps_the_id_it_had() {
+        assert_eq!(
+            html("## Plan [due:: 2026-12-01]\n"),
+            "<h2 id=\"plan-due-2026-12-01\">Plan <span class=\"field\"><span class=\"field-key\">due\
+             </span> 2026-12-01</span></h2>\n"
+        );
     }
 
     /// The elements a highlight can meet, and whether each closes in the order it opened.
