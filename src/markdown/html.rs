@@ -902,7 +902,7 @@ impl<'a> Renderer<'a> {
                     .collect::<Vec<_>>()
                     .join(" > ");
                 if let Some((_, _, heading)) = self.heading.as_mut() {
-                    heading.push_str(&shown);
+                    heading.push_str(&text);
                 }
                 let mut html = self.take_scratch();
                 html.push_str(&escape_html(&shown));
@@ -1284,6 +1284,12 @@ mod tests {
         );
         // One that pulldown-cmark cuts into pieces (at `<` or `&`) stays text.
         assert_eq!(html("(k:: 1 < 2)\n"), "<p>(k:: 1 &lt; 2)</p>\n");
+    }
+
+    #[test]
+    fn a_heading_with_a_heading_link_keeps_the_id_it_had() {
+        // The ID comes from the link as written (`Dana#Goals`), not as it reads.
+        assert!(html("## See [[Dana#Goals]] now\n").starts_with("<h2 id=\"see-dana-goals-now\">"));
     }
 
     #[test]
