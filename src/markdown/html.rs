@@ -626,7 +626,7 @@ impl<'a> Renderer<'a> {
                 if range.end <= self.skip_to {
                     return;
                 }
-                // A text running on past the field's `]` (taken from the body as it is).
+                // A text running on past the end (taken from the body as it is): its rest.
                 let cut = self.skip_to - range.start;
                 if text.len() == range.len() && text.is_char_boundary(cut) {
                     event = Event::Text(CowStr::Borrowed(&body[self.skip_to..range.end]));
