@@ -406,6 +406,9 @@ fn command(
                 Ok(planned) => planned,
                 Err(error) => return Ok(fail(&error)),
             };
+            for warning in &planned.warnings {
+                eprintln!("{warning}");
+            }
             if dry_run {
                 write!(stdout, "{}", planned.text).map_err(io)?;
                 return Ok(ExitCode::SUCCESS);

@@ -395,6 +395,33 @@ fn a_template_syntax_error_is_reported_at_its_path_and_line() {
 }
 
 #[test]
+fn templater_syntax_is_left_as_written_and_said_so() {
+    let vault = TestVault::new()
+        .file("1-1s/2026-11-10 Dana.md", DANA_OPEN)
+        .file(
+            "templates/five-questions.md",
+            "---\ntype: one-on-one\ndate: {{ date }}\nwith: \"[[{{ person }}]]\"\n---\n\
+             Made <% tp.date.now(\"YYYY-MM-DD\") %>\n\
+             ## Help\n{% for r in requests %}- [ ] {{ r.text }} ^{{ r.id }}\n{% endfor %}\
+             ## Status of tasks you asked me to follow up on\n\
+             {% for t in follow_ups %}- [ ] {{ t.text }} ^{{ t.id }}\n{% endfor %}",
+        );
+    let run = vault.run(&["new", "--date", "2026-11-17"]).code(0);
+    assert!(
+        run.stderr.contains(
+            "templates/five-questions.md:6:6: warning: Templater's `<% … %>` is not run by upward"
+        ),
+        "{}",
+        run.stderr
+    );
+    let note = std::fs::read_to_string(vault.path().join(run.stdout.trim())).unwrap();
+    assert!(
+        note.contains("Made <% tp.date.now(\"YYYY-MM-DD\") %>\n"),
+        "{note}"
+    );
+}
+
+#[test]
 fn a_template_has_obsidians_title_and_time() {
     let vault = TestVault::new()
         .file("1-1s/2026-11-10 Dana.md", DANA_OPEN)

@@ -30,6 +30,8 @@ pub struct Options {
 pub struct Planned {
     pub path: String,
     pub text: String,
+    /// What the user should know, though the note is written: `path:line:col: warning: …`.
+    pub warnings: Vec<String>,
 }
 
 /// A request or follow-up carried into the new note.
@@ -244,7 +246,24 @@ pub fn plan(vault: &Vault, model: &Model, options: &Options, today: Date) -> Res
             diagnostics,
         });
     }
-    Ok(Planned { path, text })
+    // Templater's `<% … %>` is not a template language upward runs: say so, where it is.
+    let mut warnings = Vec::new();
+    for (number, line) in source.text.lines().enumerate() {
+        if let Some(at) = line.find("<%").filter(|&at| line[at..].contains("%>")) {
+            warnings.push(format!(
+                "{}:{}:{}: warning: Templater's `<% … %>` is not run by upward: it stays in \
+                 the note as written",
+                source.path,
+                number + 1,
+                line[..at].chars().count() + 1
+            ));
+        }
+    }
+    Ok(Planned {
+        path,
+        text,
+        warnings,
+    })
 }
 
 fn note_path(vault: &Vault, context: &Context) -> Result<String> {
