@@ -313,19 +313,22 @@ impl<'a> Renderer<'a> {
         // anywhere, then `key:: value` after the last of them, the key and then the value.
         // Outside a list item, an unbracketed field stands at the start of a line; elsewhere in
         // a paragraph it is text, as Obsidian shows it.
-        let mut tail = 0;
-        while let Some(field) = task::bracketed_field(&rest[tail..]) {
-            tail += field.whole.end;
-        }
-        let plain = (at_line_start || self.items > 0)
-            .then(|| task::plain_field(&rest[tail..], at_line_start && tail == 0))
-            .flatten()
-            .map(|(key, marker)| (tail + key, tail + marker))
-            .filter(|&(key, marker)| {
-                let value = &rest[marker + 2..];
-                (value.is_empty() || value.starts_with(' '))
-                    && (self.items > 0 || rest[..key].trim().is_empty())
-            });
+        let plain = if at_line_start || self.items > 0 {
+            // Looked for only where one can be: most texts are in the middle of a line.
+            let mut tail = 0;
+            while let Some(field) = task::bracketed_field(&rest[tail..]) {
+                tail += field.whole.end;
+            }
+            task::plain_field(&rest[tail..], at_line_start && tail == 0)
+                .map(|(key, marker)| (tail + key, tail + marker))
+                .filter(|&(key, marker)| {
+                    let value = &rest[marker + 2..];
+                    (value.is_empty() || value.starts_with(' '))
+                        && (self.items > 0 || rest[..key].trim().is_empty())
+                })
+        } else {
+            None
+        };
         if let Some((key, marker)) = plain {
             self.fields_text(&rest[..key], &mut html);
             html.push_str("<span class=\"field-key\">");
