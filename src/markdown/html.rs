@@ -34,6 +34,27 @@ pub struct Rendered {
     pub sanitized: bool,
 }
 
+/// A link or embed of a body, as the renderer reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkAt {
+    /// The byte offset in the body where it starts.
+    pub at: usize,
+    /// What it points to, as [`Resolver::resolve`] is given it: a wikilink's inner text
+    /// without its alias, or a relative Markdown link's URL, decoded.
+    pub target: String,
+    pub wikilink: bool,
+    /// An embed (`![[…]]`, `![…](…)`) rather than a link.
+    pub embed: bool,
+}
+
+/// What the page made from a body links to, and what on it can be linked to: the links and
+/// embeds it resolves (not those to the web), and the IDs of its headings and block anchors.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Linkage {
+    pub links: Vec<LinkAt>,
+    pub anchors: Vec<String>,
+}
+
 /// The callout types Obsidian knows, with their aliases.
 fn callout_type(name: &str) -> &'static str {
     match name.to_ascii_lowercase().as_str() {
@@ -187,6 +208,8 @@ struct Renderer<'a> {
     /// from the body, a callout's `[!type]` marker. The texts pulldown-cmark cut it into before
     /// there are dropped.
     skip_to: usize,
+    /// The links and anchors met, when [`linkage`] asks for them.
+    linkage: Option<Linkage>,
 }
 
 /// A `==` waiting for its pair (see [`Renderer::open_mark`]).
@@ -345,6 +368,9 @@ impl<'a> Renderer<'a> {
                 html.push_str("<span class=\"block-anchor\" id=\"block-");
                 html.push_str(&escape_html(&id));
                 html.push_str("\"></span>");
+                if let Some(linkage) = self.linkage.as_mut() {
+                    linkage.anchors.push(format!("block-{id}"));
+                }
             }
         }
         self.html_assembled(html);
@@ -467,6 +493,18 @@ impl<'a> Renderer<'a> {
         html.push_str(&escape_html(&text[last..]));
     }
 
+    /// Notes a link for [`linkage`], when it asks.
+    fn note_link(&mut self, at: usize, target: &str, wikilink: bool, embed: bool) {
+        if let Some(linkage) = self.linkage.as_mut() {
+            linkage.links.push(LinkAt {
+                at,
+                target: target.to_owned(),
+                wikilink,
+                embed,
+            });
+        }
+    }
+
     fn start_heading(&mut self, level: u8) {
         self.heading = Some((level, Vec::new(), String::new()));
     }
@@ -524,34 +562,7 @@ pub fn slugify_block(id: &str) -> String {
 /// Renders `body` (redacted: no comments, no private callouts). `anchors` are the byte offsets
 /// of list items that carry an ID, with that ID, so each item can be linked to.
 pub fn render(body: &str, anchors: &[(usize, &str)], resolver: &dyn Resolver) -> Rendered {
-    let mut events = Events {
-        parser: Parser::new_ext(body, options()).into_offset_iter(),
-        ended: false,
-        renderer: Renderer {
-            resolver,
-            body,
-            anchors,
-            out: VecDeque::new(),
-            heading: None,
-            heading_ids: Vec::new(),
-            quotes: Vec::new(),
-            callout_title: false,
-            links: Vec::new(),
-            image: None,
-            pending_mark: None,
-            code: 0,
-            raw_html: false,
-            anchored: Vec::new(),
-            scratch: String::new(),
-            inline: Vec::new(),
-            inline_count: 0,
-            open_mark: None,
-            line_start: false,
-            items: 0,
-            skip_to: 0,
-            wikilink_text: false,
-        },
-    };
+    let mut events = Events::new(body, anchors, resolver);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, &mut events);
     let sanitized = events.renderer.raw_html;
@@ -561,12 +572,66 @@ pub fn render(body: &str, anchors: &[(usize, &str)], resolver: &dyn Resolver) ->
     Rendered { html, sanitized }
 }
 
+/// The links of `body` (redacted) and the anchors its page has, read as [`render`] reads them
+/// but with no HTML written: what `check` holds links against.
+pub fn linkage(body: &str) -> Linkage {
+    struct Nowhere;
+    impl Resolver for Nowhere {
+        fn resolve(&self, _target: &str, _wikilink: bool) -> Option<Target> {
+            None
+        }
+        fn tag_url(&self, _tag: &str) -> String {
+            String::new()
+        }
+    }
+    let mut events = Events::new(body, &[], &Nowhere);
+    events.renderer.linkage = Some(Linkage::default());
+    for _ in &mut events {}
+    let mut linkage = events.renderer.linkage.take().unwrap_or_default();
+    linkage.anchors.append(&mut events.renderer.heading_ids);
+    linkage
+}
+
 /// The events of a body as the site shows them, made as the HTML writer asks for them: no
 /// list of every event of the note is kept.
 struct Events<'a> {
     parser: pulldown_cmark::OffsetIter<'a, pulldown_cmark::DefaultBrokenLinkCallback>,
     ended: bool,
     renderer: Renderer<'a>,
+}
+
+impl<'a> Events<'a> {
+    fn new(body: &'a str, anchors: &'a [(usize, &'a str)], resolver: &'a dyn Resolver) -> Self {
+        Events {
+            parser: Parser::new_ext(body, options()).into_offset_iter(),
+            ended: false,
+            renderer: Renderer {
+                resolver,
+                body,
+                anchors,
+                out: VecDeque::new(),
+                heading: None,
+                heading_ids: Vec::new(),
+                quotes: Vec::new(),
+                callout_title: false,
+                links: Vec::new(),
+                image: None,
+                pending_mark: None,
+                code: 0,
+                raw_html: false,
+                anchored: Vec::new(),
+                scratch: String::new(),
+                inline: Vec::new(),
+                inline_count: 0,
+                open_mark: None,
+                line_start: false,
+                items: 0,
+                skip_to: 0,
+                wikilink_text: false,
+                linkage: None,
+            },
+        }
+    }
 }
 
 impl<'a> Iterator for Events<'a> {
@@ -717,6 +782,9 @@ impl<'a> Renderer<'a> {
                     li.push_str(" id=\"block-");
                     li.push_str(&escape_html(&id));
                     li.push('"');
+                    if let Some(linkage) = self.linkage.as_mut() {
+                        linkage.anchors.push(format!("block-{id}"));
+                    }
                     self.anchored.push(id);
                 }
                 match mark {
@@ -764,6 +832,7 @@ impl<'a> Renderer<'a> {
                 self.wikilink_text = link_type == LinkType::WikiLink { has_pothole: false };
                 let url = if wikilink {
                     let target = dest_url.trim_end_matches('\\');
+                    self.note_link(range.start, target, true, false);
                     match self.resolver.resolve(target, true) {
                         Some(Target::Page(url) | Target::Attachment(url)) => Some(url),
                         None => None,
@@ -771,7 +840,9 @@ impl<'a> Renderer<'a> {
                 } else if !safe_url(&dest_url) {
                     None
                 } else if is_relative(&dest_url) {
-                    match self.resolver.resolve(&percent_decode(&dest_url), false) {
+                    let target = percent_decode(&dest_url);
+                    self.note_link(range.start, &target, false, false);
+                    match self.resolver.resolve(&target, false) {
                         Some(Target::Page(url) | Target::Attachment(url)) => Some(url),
                         None => Some(dest_url.to_string()),
                     }
@@ -804,12 +875,16 @@ impl<'a> Renderer<'a> {
             }) => {
                 let wikilink = matches!(link_type, LinkType::WikiLink { .. });
                 let target = if wikilink {
-                    self.resolver.resolve(dest_url.trim_end_matches('\\'), true)
+                    let target = dest_url.trim_end_matches('\\');
+                    self.note_link(range.start, target, true, true);
+                    self.resolver.resolve(target, true)
                 } else if !safe_url(&dest_url) {
                     self.image = Some((None, String::new(), String::new()));
                     return;
                 } else if is_relative(&dest_url) {
-                    self.resolver.resolve(&percent_decode(&dest_url), false)
+                    let target = percent_decode(&dest_url);
+                    self.note_link(range.start, &target, false, true);
+                    self.resolver.resolve(&target, false)
                 } else {
                     Some(Target::Attachment(dest_url.to_string()))
                 };
@@ -1362,6 +1437,46 @@ mod tests {
             proptest::prop_assert!(nests_properly(&out), "{body:?} gave {out:?}");
             let marks = out.matches("<mark>").count();
             proptest::prop_assert_eq!(marks, out.matches("</mark>").count(), "{:?}", out);
+        }
+    }
+
+    #[test]
+    fn linkage_has_every_link_the_page_resolves_and_every_anchor_it_has() {
+        let body = "# Plan\n\nSee [[Note#Goals|goals]] and ![[chart.png|300]].\n\n\
+            ## Plan\n\n- [ ] ask [docs](Other%20Note.md#top) [web](https://example.com) ^ask\n\n\
+            `[[code]]` and ![alt](img/a.png) text ^Para\n";
+        let linkage = linkage(body);
+        let links: Vec<(&str, bool, bool, &str)> = linkage
+            .links
+            .iter()
+            .map(|l| (&body[l.at..], l.wikilink, l.embed, l.target.as_str()))
+            .map(|(from, w, e, t)| (from.split_whitespace().next().unwrap(), w, e, t))
+            .collect();
+        assert_eq!(
+            links,
+            [
+                ("[[Note#Goals|goals]]", true, false, "Note#Goals"),
+                ("![[chart.png|300]].", true, true, "chart.png"),
+                (
+                    "[docs](Other%20Note.md#top)",
+                    false,
+                    false,
+                    "Other Note.md#top"
+                ),
+                ("![alt](img/a.png)", false, true, "img/a.png"),
+            ]
+        );
+        assert_eq!(
+            linkage.anchors,
+            ["block-ask", "block-para", "plan", "plan-1"]
+        );
+        // What the site writes: the same IDs.
+        let page = html(body);
+        for anchor in &linkage.anchors {
+            assert!(
+                page.contains(&format!("id=\"{anchor}\"")),
+                "{anchor}: {page}"
+            );
         }
     }
 
