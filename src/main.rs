@@ -303,7 +303,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     // is saved in the cache beside the rest of the command.
     let (vault, saving) = match cli.command {
         Command::New { .. } | Command::Check { .. } | Command::Requests { .. } => {
-            let (vault, remember) = vault::load_for_ledger(&root);
+            // `check` holds every link against the notes and anchors it points to.
+            let links = matches!(cli.command, Command::Check { .. });
+            let (vault, remember) = vault::load_for_ledger(&root, links);
             (vault, Some(std::thread::spawn(move || remember.save())))
         }
         _ => (vault::load(&root), None),

@@ -120,6 +120,62 @@ pub struct Note {
     pub listing: u64,
     /// The kinds of its items (see [`Note::kinds`]).
     pub(crate) kinds: Kinds,
+    /// Its links and its page's anchors, when `check` has asked for them (see
+    /// [`Links::read`]).
+    pub links: Option<Box<Links>>,
+}
+
+/// What a note links to, and what on its page can be linked to: what `check` holds every link
+/// of the vault against.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Links {
+    pub links: Vec<NoteLink>,
+    /// The IDs of its page's headings and block anchors, as links name them after `#`.
+    pub anchors: Vec<String>,
+}
+
+/// A link or embed in a note, at its place in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteLink {
+    pub line: usize,
+    pub column: usize,
+    /// What it points to: a wikilink's text without its alias, or a Markdown link's URL.
+    pub target: String,
+    pub wikilink: bool,
+    pub embed: bool,
+}
+
+impl Links {
+    /// The links of `note`, read from its redacted `body` (see [`body_of`]) as the site
+    /// renders it: links in code, comments and private callouts are none.
+    pub fn read(note: &Note, body: &str) -> Links {
+        let linkage = markdown::html::linkage(body);
+        let index = LineIndex::new(body);
+        let links = linkage
+            .links
+            .into_iter()
+            .map(|link| {
+                let (line, column) = index.position(link.at);
+                NoteLink {
+                    line: note.body_line + line - 1,
+                    column,
+                    target: link.target,
+                    wikilink: link.wikilink,
+                    embed: link.embed,
+                }
+            })
+            .collect();
+        Links {
+            links,
+            anchors: linkage.anchors,
+        }
+    }
+}
+
+/// The body of a note's `text` as it is kept: after the properties block, with comments and
+/// private callouts blanked out.
+pub fn body_of(text: &str) -> std::borrow::Cow<'_, str> {
+    markdown::redact(frontmatter::split(text).body)
 }
 
 /// Kinds of items, one bit each.
@@ -234,6 +290,7 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
         ledger: 0,
         listing: 0,
         kinds: Kinds::default(),
+        links: None,
         properties,
     };
     let position = |offset: usize| index.position(split.body_offset + offset);

@@ -14,7 +14,7 @@ use crate::config::Kind;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::frontmatter::{DateProperty, Properties};
-use crate::note::{Item, Kinds, Note, NoteKind};
+use crate::note::{Item, Kinds, Links, Note, NoteKind, NoteLink};
 use crate::task::Status;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 /// different build may read notes differently).
 fn header() -> Vec<u8> {
     let mut out = Vec::new();
-    out.extend_from_slice(b"upward note cache 2\n");
+    out.extend_from_slice(b"upward note cache 3\n");
     put_str(&mut out, env!("UPWARD_SOURCE_DIGEST"));
     out
 }
@@ -99,10 +99,11 @@ impl Cache {
     }
 
     /// The note at `path` read from text with this `digest`, with the diagnostics its reading
-    /// gave, if the cache holds it, as it was written there.
-    pub fn get(&self, path: &str, digest: u64) -> Option<(Note, Vec<Diagnostic>)> {
+    /// gave, if the cache holds it, as it was written there; with its links only if `links`
+    /// (and the cache holds them), since only `check` reads them.
+    pub fn get(&self, path: &str, digest: u64, links: bool) -> Option<(Note, Vec<Diagnostic>)> {
         let mut reader = Reader(self.encoded(path, digest)?);
-        let decoded = decode(&mut reader, path)?;
+        let decoded = decode(&mut reader, path, links)?;
         reader.0.is_empty().then_some(decoded)
     }
 
@@ -160,16 +161,20 @@ fn index(bytes: &[u8]) -> Option<Vec<Stored>> {
 }
 
 /// One note to write: its path, digest, the note and the diagnostics of reading it.
+#[derive(Clone, Copy)]
 pub struct Entry<'a> {
     pub path: &'a str,
     pub digest: u64,
     pub note: &'a Note,
     pub diagnostics: &'a [Diagnostic],
+    /// Whether the note was read anew rather than taken from the cache: the cache may hold it,
+    /// with the same digest, without what was read this time (its links).
+    pub anew: bool,
 }
 
-/// Writes the cache at `path` with `entries` (a note `old` holds with the same digest is
-/// copied as it was encoded), replacing the last one whole: a reader sees the old file or the
-/// new one.
+/// Writes the cache at `path` with `entries` (a note not read anew that `old` holds with the
+/// same digest is copied as it was encoded), replacing the last one whole: a reader sees the
+/// old file or the new one.
 pub fn write(path: &Path, old: &Cache, entries: &[Entry<'_>]) -> std::io::Result<()> {
     use std::io::Write;
     let folder = path.parent().unwrap_or(Path::new("."));
@@ -194,7 +199,10 @@ pub fn write(path: &Path, old: &Cache, entries: &[Entry<'_>]) -> std::io::Result
     for entry in entries {
         put_str(&mut piece, entry.path);
         put_u64(&mut piece, entry.digest);
-        let bytes = match old.encoded(entry.path, entry.digest) {
+        let bytes = match old
+            .encoded(entry.path, entry.digest)
+            .filter(|_| !entry.anew)
+        {
             Some(bytes) => bytes,
             None => {
                 encoded.clear();
@@ -233,6 +241,24 @@ fn encode(out: &mut Vec<u8>, note: &Note, diagnostics: &[Diagnostic]) {
     for n in [note.digest, note.path_digest, note.ledger, note.listing] {
         put_u64(out, n);
     }
+    // Behind their length: a command that does not read them steps over them at once.
+    match &note.links {
+        None => out.push(0),
+        Some(links) => {
+            out.push(1);
+            let mut block = Vec::new();
+            put_usize(&mut block, links.links.len());
+            for link in &links.links {
+                put_usize(&mut block, link.line);
+                put_usize(&mut block, link.column);
+                put_str(&mut block, &link.target);
+                block.push(u8::from(link.wikilink) | u8::from(link.embed) << 1);
+            }
+            put_strings(&mut block, &links.anchors);
+            put_usize(out, block.len());
+            out.extend_from_slice(&block);
+        }
+    }
     put_usize(out, diagnostics.len());
     for d in diagnostics {
         put_usize(out, d.line);
@@ -246,7 +272,7 @@ fn encode(out: &mut Vec<u8>, note: &Note, diagnostics: &[Diagnostic]) {
     }
 }
 
-fn decode(r: &mut Reader<'_>, path: &str) -> Option<(Note, Vec<Diagnostic>)> {
+fn decode(r: &mut Reader<'_>, path: &str, links: bool) -> Option<(Note, Vec<Diagnostic>)> {
     let name = r.string()?;
     let kind = note_kind(r.u8()?)?;
     let properties = properties(r)?;
@@ -256,6 +282,21 @@ fn decode(r: &mut Reader<'_>, path: &str) -> Option<(Note, Vec<Diagnostic>)> {
     let block_ids = r.list(|r| Some((r.string()?, r.usize()?)))?;
     let tags = r.strings()?;
     let (digest, path_digest, ledger, listing) = (r.u64()?, r.u64()?, r.u64()?, r.u64()?);
+    let links = match r.u8()? {
+        0 => None,
+        1 => {
+            let len = r.usize()?;
+            let block = r.take(len)?;
+            if links {
+                let mut r = Reader(block);
+                let links = note_links(&mut r)?;
+                r.0.is_empty().then_some(Box::new(links))
+            } else {
+                None
+            }
+        }
+        _ => return None,
+    };
     let diagnostics = r.list(|r| {
         let (line, column) = (r.usize()?, r.usize()?);
         let severity = match r.u8()? {
@@ -283,8 +324,26 @@ fn decode(r: &mut Reader<'_>, path: &str) -> Option<(Note, Vec<Diagnostic>)> {
         ledger,
         listing,
         kinds,
+        links,
     };
     Some((note, diagnostics))
+}
+
+fn note_links(r: &mut Reader<'_>) -> Option<Links> {
+    Some(Links {
+        links: r.list(|r| {
+            let (line, column, target) = (r.usize()?, r.usize()?, r.string()?);
+            let flags = r.u8()?;
+            (flags < 4).then_some(NoteLink {
+                line,
+                column,
+                target,
+                wikilink: flags & 1 != 0,
+                embed: flags & 2 != 0,
+            })
+        })?,
+        anchors: r.strings()?,
+    })
 }
 
 fn put_properties(out: &mut Vec<u8>, p: &Properties) {
@@ -584,7 +643,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Every note of the sample vault, and one with every property and item field set.
+    /// Every note of the sample vault (with its links, but for one), and one with every
+    /// property and item field set.
     fn notes() -> &'static [(Note, Vec<Diagnostic>)] {
         static NOTES: std::sync::OnceLock<Vec<(Note, Vec<Diagnostic>)>> =
             std::sync::OnceLock::new();
@@ -599,18 +659,26 @@ mod tests {
         let mut notes: Vec<_> = vault
             .notes
             .iter()
-            .map(|n| ((**n).clone(), Vec::new()))
+            .map(|n| {
+                let mut note = (**n).clone();
+                note.links = Some(Box::new(Links::read(&note, &note.body)));
+                (note, Vec::new())
+            })
             .collect();
+        notes[0].0.links = None;
         let full = "---\ntype: skip-level\ndate: 0000-12-31\nwith: [\"[[A]]\", \"[[B]]\"]\n\
             template: t\nrecap_sent: 2026-01-02\ntags: [x, y]\naliases: [z]\npublish: false\n\
             draft: true\nodd: {a: [1, 2.5, null, true]}\n---\n\
             ## What do you need from me to ensure your success?\n\
             - [/] Ask é #tag ➕ 2026-01-01 📅 2026-02-01 ✅ 2026-03-01 ❌ 2026-04-01 outcome:: yes ^ask\n\
             \x20 - detail\n\x20 - k:: v\n- [ ] Ask again\n\
-            ## Outcomes\n- Decided ^dec\n- Bad ^dec\n";
+            ## Outcomes\n- Decided ^dec\n- Bad ^dec\n\
+            See [[Other#Goals|the goals]], ![[chart.png]] and [a file](docs/a%20b.pdf). ^para\n";
         let config = crate::config::Config::default();
         let mut diagnostics = Vec::new();
-        let note = crate::note::parse("1-1s/full.md", full, &config, &mut diagnostics);
+        let mut note = crate::note::parse("1-1s/full.md", full, &config, &mut diagnostics);
+        note.links = Some(Box::new(Links::read(&note, &note.body)));
+        assert_eq!(note.links.as_ref().unwrap().links.len(), 3);
         assert!(!diagnostics.is_empty(), "the duplicate ID is reported");
         let ask = &note.items[0];
         assert!(ask.done.is_some() && ask.cancelled.is_some() && ask.created.is_some());
@@ -637,7 +705,7 @@ mod tests {
     fn a_note_comes_back_as_it_was_read_without_its_body() {
         for (note, diagnostics) in notes() {
             let bytes = encoded(note, diagnostics);
-            let (back, back_diagnostics) = decode(&mut Reader(&bytes), &note.path).unwrap();
+            let (back, back_diagnostics) = decode(&mut Reader(&bytes), &note.path, true).unwrap();
             let mut expected = note.clone();
             expected.body = String::new();
             assert_eq!(
@@ -663,23 +731,80 @@ mod tests {
                 digest: note.digest,
                 note,
                 diagnostics,
+                anew: true,
             })
             .collect();
         write(&file, &Cache::default(), &entries).unwrap();
         let cache = Cache::read(&file);
         assert_eq!(cache.len(), notes.len());
         for (note, _) in &notes {
-            let (back, _) = cache.get(&note.path, note.digest).expect("held");
+            let (back, _) = cache.get(&note.path, note.digest, true).expect("held");
+            assert_eq!(back.links, note.links);
+            let (without, _) = cache.get(&note.path, note.digest, false).unwrap();
+            assert_eq!(without.links, None, "read only when asked for");
             assert_eq!(back.items, note.items);
             assert!(
-                cache.get(&note.path, note.digest ^ 1).is_none(),
+                cache.get(&note.path, note.digest ^ 1, true).is_none(),
                 "another text"
             );
         }
-        assert!(cache.get("not/there.md", 0).is_none());
+        assert!(cache.get("not/there.md", 0, true).is_none());
         // Written again from the old cache, a note is copied as it was.
-        write(&file, &cache, &entries).unwrap();
+        let copied: Vec<Entry<'_>> = entries
+            .iter()
+            .map(|entry| Entry {
+                anew: false,
+                ..*entry
+            })
+            .collect();
+        write(&file, &cache, &copied).unwrap();
         assert_eq!(std::fs::read(&file).unwrap(), cache.bytes);
+    }
+
+    #[test]
+    fn a_note_read_anew_replaces_what_the_cache_held_for_the_same_text() {
+        // `new` keeps notes without their links; `check` reads them and the cache must then
+        // hold them, though the text (and so the digest) is the same.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("v.notes");
+        let (full, diagnostics) = notes()
+            .iter()
+            .find(|(note, _)| note.path == "1-1s/full.md")
+            .unwrap();
+        let mut without = full.clone();
+        without.links = None;
+        let entry = |note, anew| Entry {
+            path: &full.path,
+            digest: full.digest,
+            note,
+            diagnostics,
+            anew,
+        };
+        write(&file, &Cache::default(), &[entry(&without, true)]).unwrap();
+        let held = Cache::read(&file);
+        assert_eq!(
+            held.get(&full.path, full.digest, true).unwrap().0.links,
+            None
+        );
+        // Copied as it was, unless read anew.
+        write(&file, &held, &[entry(full, false)]).unwrap();
+        assert_eq!(
+            Cache::read(&file)
+                .get(&full.path, full.digest, true)
+                .unwrap()
+                .0
+                .links,
+            None
+        );
+        write(&file, &held, &[entry(full, true)]).unwrap();
+        assert_eq!(
+            Cache::read(&file)
+                .get(&full.path, full.digest, true)
+                .unwrap()
+                .0
+                .links,
+            full.links
+        );
     }
 
     #[test]
@@ -701,7 +826,7 @@ mod tests {
             let bytes = encoded(note, diagnostics);
             for cut in 0..bytes.len() {
                 assert!(
-                    decode(&mut Reader(&bytes[..cut]), "x.md").is_none(),
+                    decode(&mut Reader(&bytes[..cut]), "x.md", true).is_none(),
                     "{cut}"
                 );
             }
@@ -730,17 +855,17 @@ mod tests {
                     _ => {}
                 }
             }
-            let _ = decode(&mut Reader(&bytes), &note.path);
+            let _ = decode(&mut Reader(&bytes), &note.path, true);
         }
 
         #[test]
         fn any_bytes_read_as_a_cache_or_a_note_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
             let _ = index(&bytes);
-            let _ = decode(&mut Reader(&bytes), "x.md");
+            let _ = decode(&mut Reader(&bytes), "x.md", true);
             // And behind a valid header and checksum.
             let cache = Cache::from_bytes(sealed(&bytes));
             for (path, digest) in cache.keys() {
-                let _ = cache.get(path, digest);
+                let _ = cache.get(path, digest, true);
             }
         }
     }

@@ -81,9 +81,10 @@ pub fn load(root: &Path) -> Vault {
 /// Loads the vault for what needs only the ledger (`new`, `check`, `requests`): every note is
 /// read, but a note whose text is what it was when the note cache last saw it is taken from the
 /// cache instead of being parsed again. **The notes come without their bodies, and with no
-/// items but requests and follow-ups** (see [`Note::keep_ledger_only`]). What changed is
-/// written back to the cache by [`Remember::save`].
-pub fn load_for_ledger(root: &Path) -> (Vault, Remember) {
+/// items but requests and follow-ups** (see [`Note::keep_ledger_only`]). With `links` (for
+/// `check`), each note comes with its [`note::Links`] too, read from its text where the cache
+/// does not hold them. What changed is written back to the cache by [`Remember::save`].
+pub fn load_for_ledger(root: &Path, links: bool) -> (Vault, Remember) {
     let (config, mut diagnostics) = settings(root);
     let file = crate::note_cache::folder().map(|folder| crate::note_cache::file_for(&folder, root));
     let cache = file
@@ -103,11 +104,21 @@ pub fn load_for_ledger(root: &Path) -> (Vault, Remember) {
             };
             let digest = note::digest_of(&text, &config);
             // The cache holds notes as they are kept here.
-            let (note, parsed, hit) = match cache.get(rel, digest) {
-                Some((note, parsed)) => (note, parsed, true),
+            let (note, parsed, hit) = match cache.get(rel, digest, links) {
+                Some((mut note, parsed)) => {
+                    let hit = !links || note.links.is_some();
+                    if !hit {
+                        note.links =
+                            Some(Box::new(note::Links::read(&note, &note::body_of(&text))));
+                    }
+                    (note, parsed, hit)
+                }
                 None => {
                     let mut parsed = Vec::new();
                     let mut note = note::parse(rel, &text, &config, &mut parsed);
+                    if links {
+                        note.links = Some(Box::new(note::Links::read(&note, &note.body)));
+                    }
                     note.keep_ledger_only();
                     (note, parsed, false)
                 }
@@ -124,7 +135,7 @@ pub fn load_for_ledger(root: &Path) -> (Vault, Remember) {
         diagnostics.extend(found);
         if let Some(note) = note {
             missed += usize::from(!hit);
-            remembered.push((Arc::clone(&note), parsed));
+            remembered.push((Arc::clone(&note), parsed, !hit));
             notes.push(note);
         }
     }
@@ -151,7 +162,9 @@ pub struct Remember {
     /// The cache file, when it needs writing.
     file: Option<PathBuf>,
     cache: crate::note_cache::Cache,
-    notes: Vec<(Arc<Note>, Vec<Diagnostic>)>,
+    /// Each note, with what reading it found, and whether it was read anew (not as the cache
+    /// holds it).
+    notes: Vec<(Arc<Note>, Vec<Diagnostic>, bool)>,
 }
 
 impl Remember {
@@ -164,11 +177,12 @@ impl Remember {
         let entries: Vec<crate::note_cache::Entry<'_>> = self
             .notes
             .iter()
-            .map(|(note, diagnostics)| crate::note_cache::Entry {
+            .map(|(note, diagnostics, anew)| crate::note_cache::Entry {
                 path: &note.path,
                 digest: note.digest,
                 note,
                 diagnostics,
+                anew: *anew,
             })
             .collect();
         crate::note_cache::write(&file, &self.cache, &entries)

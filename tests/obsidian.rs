@@ -1960,3 +1960,95 @@ fn a_request_without_words_is_pointed_out_with_a_usable_suggestion() {
         "an empty block ID is suggested: {message}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Links that lead nowhere (`check`)
+
+/// A note with a heading, a paragraph block and an item block, and a heading only in a
+/// private callout (which never reaches the site).
+const OTHER: &str = "# Other\n\n## Goals for Q1\n\nA paragraph. ^para\n\n- item ^Item-One\n\n\
+    > [!private]\n> ## Secret plan\n";
+
+#[test]
+fn check_points_at_each_link_that_leads_nowhere() {
+    let vault = TestVault::new()
+        .file("notes/Other.md", OTHER)
+        .file("attachments/chart.png", "png")
+        .file(
+            "notes/Main.md",
+            lines(&[
+                "---",
+                "publish: true",
+                "---",
+                "# Main",
+                // Each of these resolves as Obsidian resolves it: by unique name, any case,
+                // a heading by its words, a block by its ID, an embed by file name.
+                "[[Other]] [[other#goals for q1]] [[Other#Goals for Q1#]] [[Other#^para]] \
+             [[Other#^item-one|the item]] [[#Local]] ![[chart.png]] \
+             [md](Other.md#goals-for-q1) [up](../notes/Other.md) [web](https://example.com)",
+                "`[[In code]]` %% [[In a comment]] %%",
+                "```",
+                "[[In a fence]]",
+                "```",
+                "[[Nobody]] and [[Other#Nope]]",
+                "  ![[missing.png]] [[Other#^gone]] [[#Missing]] [md](missing.md)",
+                "[[Other#Secret plan]]",
+                "## Local",
+            ]),
+        )
+        .file("notes/Private.md", "[[Nobody either]]\n");
+    let diagnostics = check(&vault);
+    let main = "notes/Main.md";
+    assert_eq!(
+        located(&diagnostics),
+        [
+            at(main, 10, 1, "info"),
+            at(main, 10, 16, "warning"),
+            at(main, 11, 3, "warning"),
+            at(main, 11, 20, "warning"),
+            at(main, 11, 36, "warning"),
+            at(main, 11, 49, "warning"),
+            at(main, 12, 1, "warning"),
+            // Unpublished notes are checked too: `check` validates the whole vault.
+            at("notes/Private.md", 1, 1, "info"),
+        ],
+        "{diagnostics:#?}"
+    );
+    let messages: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(messages[0].contains("`Nobody`") && messages[0].contains("no such note yet"));
+    assert!(messages[1].contains("`notes/Other.md`, which has no heading `Nope`"));
+    assert!(messages[2].contains("embed of `missing.png`"));
+    assert!(messages[3].contains("no block `^gone`"));
+    assert!(messages[4].contains("`notes/Main.md`, which has no heading `Missing`"));
+    assert!(messages[5].contains("`missing.md` leads nowhere"));
+    // A heading in a private callout is not on the page the link leads to.
+    assert!(messages[6].contains("no heading `Secret plan`"));
+    // The exit status is for errors only.
+    vault.run(&["check"]).code(0);
+}
+
+#[test]
+fn a_link_is_checked_against_the_note_as_it_is_now_with_or_without_the_cache() {
+    let vault = TestVault::new()
+        .file("Other.md", "# Other\n")
+        .file("Main.md", "See [[Other#Plan]].\n");
+    // `requests` fills the note cache first, with notes read without their links.
+    vault.run(&["requests", "--json"]).code(0);
+    let warned = [at("Main.md", 1, 5, "warning")];
+    assert_eq!(located(&check(&vault)), warned);
+    assert_eq!(located(&check(&vault)), warned, "from the cache");
+    assert_eq!(
+        located(
+            &vault
+                .run_uncached(&["check", "--format", "json"])
+                .diagnostics()
+        ),
+        warned
+    );
+    // The heading is written: the link, in a note that did not change, now leads to it.
+    std::fs::write(vault.path().join("Other.md"), "# Other\n## Plan\n").unwrap();
+    assert_eq!(located(&check(&vault)), []);
+}

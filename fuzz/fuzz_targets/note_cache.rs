@@ -10,7 +10,8 @@ fuzz_target!(|data: &[u8]| {
     for bytes in [data.to_vec(), sealed(data)] {
         let cache = Cache::from_bytes(bytes);
         for (path, digest) in cache.keys() {
-            if let Some((note, diagnostics)) = cache.get(path, digest) {
+            let _ = cache.get(path, digest, false);
+            if let Some((note, diagnostics)) = cache.get(path, digest, true) {
                 assert_eq!(note.path, path);
                 assert!(note.body.is_empty());
                 assert!(diagnostics.iter().all(|d| d.path == path && d.line >= 1 && d.column >= 1));

@@ -2,8 +2,11 @@
 //! JSON.
 
 use crate::diagnostic::{self, Diagnostic, Severity};
+use crate::links::{Link, LinkIndex};
 use crate::model::Model;
+use crate::note::{Note, NoteLink};
 use crate::vault::Vault;
+use rayon::prelude::*;
 use std::io::{self, Write};
 
 /// How `check` prints.
@@ -14,7 +17,8 @@ pub enum Format {
     Json,
 }
 
-/// Every diagnostic of the vault and its model, sorted by file and position.
+/// Every diagnostic of the vault and its model, and of the links of the notes read with
+/// theirs (see [`links`]), sorted by file and position.
 pub fn diagnostics(vault: &Vault, model: &Model) -> Vec<Diagnostic> {
     let mut all: Vec<Diagnostic> = vault
         .diagnostics
@@ -22,8 +26,102 @@ pub fn diagnostics(vault: &Vault, model: &Model) -> Vec<Diagnostic> {
         .chain(&model.diagnostics)
         .cloned()
         .collect();
+    all.extend(links(vault));
     diagnostic::sort(&mut all);
     all
+}
+
+/// The links that lead nowhere, of every note read with its links (`check` reads them), each
+/// resolved as Obsidian and the site resolve it:
+/// - an embed, or a Markdown link, of a file the vault does not hold: a warning (the page
+///   shows a hole, or a link that leads nowhere);
+/// - a link to a heading or block the note it names does not have: a warning (it lands at
+///   the top of the page, on the site as in Obsidian);
+/// - a wikilink to a note that does not exist: information only, since that is how Obsidian
+///   users mark a note still to write (the site shows the link as plain text).
+pub fn links(vault: &Vault) -> Vec<Diagnostic> {
+    let notes = &vault.notes;
+    if notes.iter().all(|note| note.links.is_none()) {
+        return Vec::new();
+    }
+    let index = LinkIndex::new(
+        notes.iter().map(|note| note.path.as_str()),
+        &vault.attachments,
+    );
+    notes
+        .par_iter()
+        .flat_map_iter(|note| {
+            let links = note
+                .links
+                .as_deref()
+                .map_or(&[][..], |links| &links.links[..]);
+            links.iter().filter_map(|link| {
+                let problem = match index.resolve(&link.target, &note.path, link.wikilink) {
+                    Some(Link::Note(i, Some(anchor))) => missing_anchor(&notes[i], &anchor, link),
+                    Some(Link::Here(anchor)) => missing_anchor(note, &anchor, link),
+                    Some(Link::Note(_, None) | Link::Attachment(_)) => None,
+                    None => Some(missing_target(link)),
+                };
+                problem.map(|(severity, message)| {
+                    Diagnostic::new(&note.path, link.line, link.column, severity, message)
+                })
+            })
+        })
+        .collect()
+}
+
+/// What a link names after its last `#`, as written.
+fn fragment(link: &NoteLink) -> &str {
+    let target = link.target.split('|').next().unwrap_or(&link.target);
+    let fragment = target.split_once('#').map_or("", |(_, fragment)| fragment);
+    fragment
+        .rsplit('#')
+        .find(|part| !part.trim().is_empty())
+        .unwrap_or(fragment)
+        .trim()
+}
+
+/// The problem of a link to `anchor` on the page of `note`, if the page has no such anchor.
+fn missing_anchor(note: &Note, anchor: &str, link: &NoteLink) -> Option<(Severity, String)> {
+    let anchors = &note.links.as_ref()?.anchors;
+    if anchors.iter().any(|a| a == anchor) {
+        return None;
+    }
+    let fragment = fragment(link);
+    let what = match fragment.strip_prefix('^') {
+        Some(block) => format!("no block `^{block}`"),
+        None => format!("no heading `{fragment}`"),
+    };
+    Some((
+        Severity::Warning,
+        format!(
+            "the link to `{}` leads to the top of `{}`, which has {what}",
+            link.target, note.path
+        ),
+    ))
+}
+
+/// The problem of a link that resolves to no note or file.
+fn missing_target(link: &NoteLink) -> (Severity, String) {
+    let target = &link.target;
+    if link.embed {
+        (
+            Severity::Warning,
+            format!("the embed of `{target}` shows nothing: the vault has no such file"),
+        )
+    } else if !link.wikilink {
+        (
+            Severity::Warning,
+            format!("the link to `{target}` leads nowhere: the vault has no such note or file"),
+        )
+    } else {
+        (
+            Severity::Info,
+            format!(
+                "the link to `{target}` is unresolved: the vault has no such note yet (the site shows it as text)"
+            ),
+        )
+    }
 }
 
 /// Prints the diagnostics to `out` (each with its source line when `snippets` is set, styled
