@@ -1,8 +1,9 @@
-//! Any text as a note body rendered to HTML: never a panic, and never a script.
+//! Any text as a note body rendered to HTML: never a panic, and never a script. What `check`
+//! reads of the same body (its links and anchors) is found where the page has it.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use upward::markdown::html::{Resolver, Target, render};
+use upward::markdown::html::{Resolver, Target, linkage, render};
 
 struct Nothing;
 
@@ -71,7 +72,21 @@ fn attributes(tag: &str) -> Vec<(String, String)> {
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let html = render(&upward::markdown::redact(&text), &[], &Nothing).html.to_lowercase();
+    let body = upward::markdown::redact(&text);
+    let rendered = render(&body, &[], &Nothing);
+    let linkage = linkage(&body);
+    for link in &linkage.links {
+        assert!(link.at < body.len() && body.is_char_boundary(link.at), "{link:?}");
+    }
+    if !rendered.sanitized {
+        for anchor in &linkage.anchors {
+            if !anchor.contains(['&', '<', '>', '"', '\'']) {
+                let id = format!("id=\"{anchor}\"");
+                assert!(rendered.html.contains(&id), "{id} in {}", rendered.html);
+            }
+        }
+    }
+    let html = rendered.html.to_lowercase();
     // Text escapes `<`, so every `<…>` of the output is a real tag: none may run script.
     let mut rest = html.as_str();
     while let Some(start) = rest.find('<') {
