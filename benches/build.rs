@@ -4,6 +4,7 @@
 //!     cargo bench --bench build                      # generate, then measure
 //!     cargo bench --bench build -- --notes 2000      # a smaller vault
 //!     cargo bench --bench build -- --generate DIR    # only write the vault to DIR
+//!     cargo bench --bench build -- --full-build-in DIR  # the full build into DIR as well
 //!
 //! Reports the full build (time and peak memory), a rebuild with nothing changed, a rebuild
 //! after one note is edited, `check` and `new --dry-run` (without their note cache, with it,
@@ -357,9 +358,13 @@ fn main() {
     // The folders are removed only after the last build: ext4 without a journal passes over
     // inodes freed in the last minutes when it makes new ones, so a build right after removing
     // 40,000 files and folders measures that search (several seconds here), not the build.
-    let mut places = vec![("disk", temp.path().to_path_buf())];
+    let mut places = vec![("disk".to_owned(), temp.path().to_path_buf())];
     if Path::new("/dev/shm").is_dir() {
-        places.push(("memory (/dev/shm)", PathBuf::from("/dev/shm")));
+        places.push(("memory (/dev/shm)".to_owned(), PathBuf::from("/dev/shm")));
+    }
+    // Another file system to compare with (a freshly made one, say).
+    if let Some(dir) = value("--full-build-in") {
+        places.push((dir.clone(), PathBuf::from(dir)));
     }
     let mut built = Vec::new();
     for (place, base) in places {
