@@ -56,6 +56,19 @@ fn join(folder: &str, rel: &str) -> String {
     parts.join("/")
 }
 
+/// What a link names after its last `#`, as written: `Note#Goals#Q1` names `Q1`, and
+/// `Note#^budget` names `^budget`; `None` when it names no heading or block.
+pub fn fragment(target: &str) -> Option<&str> {
+    let target = target.split('|').next().unwrap_or(target);
+    let (_, fragment) = target.split_once('#')?;
+    Some(
+        fragment
+            .rsplit('#')
+            .find(|part| !part.trim().is_empty())?
+            .trim(),
+    )
+}
+
 impl LinkIndex {
     /// Indexes notes (vault-relative paths, by index) and attachments.
     pub fn new<'a>(notes: impl IntoIterator<Item = &'a str>, attachments: &[String]) -> Self {
@@ -83,16 +96,12 @@ impl LinkIndex {
     /// match by name first; Markdown links are relative to the note's folder first.
     pub fn resolve(&self, target: &str, from: &str, wikilink: bool) -> Option<Link> {
         let target = target.split('|').next().unwrap_or(target).trim();
-        let (path, fragment) = match target.split_once('#') {
-            Some((path, fragment)) => (path.trim(), Some(fragment)),
-            None => (target, None),
-        };
-        let fragment = fragment.and_then(|f| {
-            let last = f.rsplit('#').find(|part| !part.trim().is_empty())?.trim();
-            Some(match last.strip_prefix('^') {
-                Some(block) => format!("block-{}", slugify_block(block)),
-                None => slugify(last),
-            })
+        let path = target
+            .split_once('#')
+            .map_or(target, |(path, _)| path.trim());
+        let fragment = fragment(target).map(|last| match last.strip_prefix('^') {
+            Some(block) => format!("block-{}", slugify_block(block)),
+            None => slugify(last),
         });
         if path.is_empty() {
             return fragment.map(Link::Here);

@@ -1993,6 +1993,7 @@ fn check_points_at_each_link_that_leads_nowhere() {
                 "[[Nobody]] and [[Other#Nope]]",
                 "  ![[missing.png]] [[Other#^gone]] [[#Missing]] [md](missing.md)",
                 "[[Other#Secret plan]]",
+                "[empty]()",
                 "## Local",
             ]),
         )
@@ -2009,6 +2010,7 @@ fn check_points_at_each_link_that_leads_nowhere() {
             at(main, 11, 36, "warning"),
             at(main, 11, 49, "warning"),
             at(main, 12, 1, "warning"),
+            at(main, 13, 1, "warning"),
             // Unpublished notes are checked too: `check` validates the whole vault.
             at("notes/Private.md", 1, 1, "info"),
         ],
@@ -2026,6 +2028,7 @@ fn check_points_at_each_link_that_leads_nowhere() {
     assert!(messages[5].contains("`missing.md` leads nowhere"));
     // A heading in a private callout is not on the page the link leads to.
     assert!(messages[6].contains("no heading `Secret plan`"));
+    assert_eq!(messages[7], "this link has no target");
     // The exit status is for errors only.
     vault.run(&["check"]).code(0);
 }

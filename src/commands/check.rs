@@ -70,24 +70,13 @@ pub fn links(vault: &Vault) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// What a link names after its last `#`, as written.
-fn fragment(link: &NoteLink) -> &str {
-    let target = link.target.split('|').next().unwrap_or(&link.target);
-    let fragment = target.split_once('#').map_or("", |(_, fragment)| fragment);
-    fragment
-        .rsplit('#')
-        .find(|part| !part.trim().is_empty())
-        .unwrap_or(fragment)
-        .trim()
-}
-
 /// The problem of a link to `anchor` on the page of `note`, if the page has no such anchor.
 fn missing_anchor(note: &Note, anchor: &str, link: &NoteLink) -> Option<(Severity, String)> {
     let anchors = &note.links.as_ref()?.anchors;
     if anchors.iter().any(|a| a == anchor) {
         return None;
     }
-    let fragment = fragment(link);
+    let fragment = crate::links::fragment(&link.target).unwrap_or(anchor);
     let what = match fragment.strip_prefix('^') {
         Some(block) => format!("no block `^{block}`"),
         None => format!("no heading `{fragment}`"),
@@ -104,7 +93,9 @@ fn missing_anchor(note: &Note, anchor: &str, link: &NoteLink) -> Option<(Severit
 /// The problem of a link that resolves to no note or file.
 fn missing_target(link: &NoteLink) -> (Severity, String) {
     let target = &link.target;
-    if link.embed {
+    if target.trim().is_empty() {
+        (Severity::Warning, "this link has no target".to_owned())
+    } else if link.embed {
         (
             Severity::Warning,
             format!("the embed of `{target}` shows nothing: the vault has no such file"),
