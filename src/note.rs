@@ -130,7 +130,8 @@ pub struct Note {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Links {
     pub links: Vec<NoteLink>,
-    /// The IDs of its page's headings and block anchors, as links name them after `#`.
+    /// The IDs of its page's headings and block anchors, as links name them after `#`,
+    /// sorted.
     pub anchors: Vec<String>,
 }
 
@@ -165,10 +166,10 @@ impl Links {
                 }
             })
             .collect();
-        Links {
-            links,
-            anchors: linkage.anchors,
-        }
+        let mut anchors = linkage.anchors;
+        anchors.sort_unstable();
+        anchors.dedup();
+        Links { links, anchors }
     }
 }
 
@@ -546,6 +547,10 @@ fn block_ids(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<(String, usize)> {
     let mut found: Vec<(String, usize)> = Vec::new();
+    // The first line of each ID, once there are many: looked through while few (most notes),
+    // by hash after, so that a note of thousands of IDs costs no more for each than one of ten.
+    const MANY: usize = 16;
+    let mut first_lines: std::collections::HashMap<String, usize> = Default::default();
     let mut offset = 0;
     let mut fence = false;
     for line in markdown::lines_inclusive(body) {
@@ -565,7 +570,20 @@ fn block_ids(
         let id = id.to_owned();
         let column_offset = start + line.rfind('^').unwrap_or(0);
         let (line_number, column) = position(column_offset);
-        if let Some((_, first)) = found.iter().find(|(other, _)| *other == id) {
+        let first = if found.len() < MANY {
+            found
+                .iter()
+                .find(|(other, _)| *other == id)
+                .map(|&(_, line)| line)
+        } else {
+            if first_lines.is_empty() {
+                for (other, line) in &found {
+                    first_lines.entry(other.clone()).or_insert(*line);
+                }
+            }
+            first_lines.get(&id).copied()
+        };
+        if let Some(first) = first {
             diagnostics.push(Diagnostic::error(
                 path,
                 line_number,
@@ -574,6 +592,9 @@ fn block_ids(
                     "block ID ^{id} is already used on line {first}; Obsidian links only to the first"
                 ),
             ));
+        }
+        if !first_lines.is_empty() {
+            first_lines.entry(id.clone()).or_insert(line_number);
         }
         found.push((id, line_number));
     }
@@ -729,6 +750,36 @@ mod tests {
         assert_eq!(diagnostics.len(), 1);
         assert_eq!((diagnostics[0].line, diagnostics[0].column), (6, 9));
         assert!(diagnostics[0].message.contains("already used on line 5"));
+    }
+
+    #[test]
+    fn block_ids_used_again_are_found_in_a_note_of_thousands() {
+        // Each ID was looked for among all the IDs before it: a note of 100,000 took minutes.
+        // Before and after the count where the search changes, every repeat is found, at the
+        // line of the first use.
+        let mut text = String::from("# Notes\n");
+        for i in 0..3000 {
+            text.push_str(&format!("Paragraph {i}. ^p{i}\n\n"));
+        }
+        for i in [0, 14, 15, 16, 2999] {
+            text.push_str(&format!("Again. ^p{i}\n\n"));
+        }
+        let (note, diagnostics) = read("notes/a.md", &text);
+        assert_eq!(note.block_ids.len(), 3005);
+        let firsts: Vec<&str> = diagnostics
+            .iter()
+            .map(|d| d.message.split("on line ").nth(1).unwrap())
+            .collect();
+        assert_eq!(
+            firsts,
+            [
+                "2; Obsidian links only to the first",
+                "30; Obsidian links only to the first",
+                "32; Obsidian links only to the first",
+                "34; Obsidian links only to the first",
+                "6000; Obsidian links only to the first"
+            ]
+        );
     }
 
     #[test]

@@ -73,7 +73,7 @@ pub fn links(vault: &Vault) -> Vec<Diagnostic> {
 /// The problem of a link to `anchor` on the page of `note`, if the page has no such anchor.
 fn missing_anchor(note: &Note, anchor: &str, link: &NoteLink) -> Option<(Severity, String)> {
     let anchors = &note.links.as_ref()?.anchors;
-    if anchors.iter().any(|a| a == anchor) {
+    if anchors.binary_search_by(|a| a.as_str().cmp(anchor)).is_ok() {
         return None;
     }
     let fragment = crate::links::fragment(&link.target).unwrap_or(anchor);

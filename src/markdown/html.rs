@@ -6,7 +6,7 @@ use super::options;
 use crate::slug::{escape_html, escape_html_to, slugify};
 use crate::task;
 use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// What a link or embed in a note points to on the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,8 +173,11 @@ struct Renderer<'a> {
     /// Events ready for the HTML writer, taken from the front as it asks for them.
     out: VecDeque<Event<'a>>,
     heading: Option<(u8, Vec<Event<'a>>, String)>,
-    /// The IDs given to headings so far: a few per note, looked through in order.
-    heading_ids: Vec<String>,
+    /// The IDs given to headings so far.
+    heading_ids: Ids,
+    /// For each heading ID given more than once, the next number to try after it: every
+    /// number below it is taken already.
+    suffixes: HashMap<String, usize>,
     quotes: Vec<bool>,
     /// In the title of a callout: its text and inline Markdown, up to the end of its line.
     callout_title: bool,
@@ -186,7 +189,7 @@ struct Renderer<'a> {
     pending_mark: Option<String>,
     code: usize,
     raw_html: bool,
-    anchored: Vec<String>,
+    anchored: Ids,
     /// Room to put a piece of HTML together (an item's or a heading's start tag, a text with
     /// a field or a highlight), kept for the whole note.
     scratch: String,
@@ -210,6 +213,37 @@ struct Renderer<'a> {
     skip_to: usize,
     /// The links and anchors met, when [`linkage`] asks for them.
     linkage: Option<Linkage>,
+}
+
+/// The IDs given on a page, in order: looked through while they are few (most notes), and
+/// looked up by hash once they are many, so that a note of thousands of headings or items
+/// costs no more for each than a note of ten.
+#[derive(Default)]
+struct Ids {
+    list: Vec<String>,
+    /// The same IDs, once there are [`Ids::MANY`].
+    set: HashSet<String>,
+}
+
+impl Ids {
+    const MANY: usize = 16;
+
+    fn contains(&self, id: &str) -> bool {
+        if self.list.len() < Self::MANY {
+            self.list.iter().any(|given| given == id)
+        } else {
+            self.set.contains(id)
+        }
+    }
+
+    fn push(&mut self, id: String) {
+        self.list.push(id);
+        if self.list.len() == Self::MANY {
+            self.set.extend(self.list.iter().cloned());
+        } else if self.list.len() > Self::MANY {
+            self.set.insert(self.list[self.list.len() - 1].clone());
+        }
+    }
 }
 
 /// A `==` waiting for its pair (see [`Renderer::open_mark`]).
@@ -516,14 +550,15 @@ impl<'a> Renderer<'a> {
         let mut id = slugify(&text);
         if self.heading_ids.contains(&id) {
             let base = id;
-            let mut n = 1;
+            let mut n = self.suffixes.get(&base).copied().unwrap_or(1);
             loop {
                 id = format!("{base}-{n}");
+                n += 1;
                 if !self.heading_ids.contains(&id) {
                     break;
                 }
-                n += 1;
             }
+            self.suffixes.insert(base, n);
         }
         let mut open = self.take_scratch();
         open.push_str("<h");
@@ -560,7 +595,8 @@ pub fn slugify_block(id: &str) -> String {
 }
 
 /// Renders `body` (redacted: no comments, no private callouts). `anchors` are the byte offsets
-/// of list items that carry an ID, with that ID, so each item can be linked to.
+/// of list items that carry an ID, with that ID, sorted by offset, so each item can be linked
+/// to.
 pub fn render(body: &str, anchors: &[(usize, &str)], resolver: &dyn Resolver) -> Rendered {
     let mut events = Events::new(body, anchors, resolver);
     let mut html = String::with_capacity(body.len() * 3 / 2);
@@ -588,7 +624,9 @@ pub fn linkage(body: &str) -> Linkage {
     events.renderer.linkage = Some(Linkage::default());
     for _ in &mut events {}
     let mut linkage = events.renderer.linkage.take().unwrap_or_default();
-    linkage.anchors.append(&mut events.renderer.heading_ids);
+    linkage
+        .anchors
+        .append(&mut events.renderer.heading_ids.list);
     linkage
 }
 
@@ -611,7 +649,8 @@ impl<'a> Events<'a> {
                 anchors,
                 out: VecDeque::new(),
                 heading: None,
-                heading_ids: Vec::new(),
+                heading_ids: Ids::default(),
+                suffixes: HashMap::new(),
                 quotes: Vec::new(),
                 callout_title: false,
                 links: Vec::new(),
@@ -619,7 +658,7 @@ impl<'a> Events<'a> {
                 pending_mark: None,
                 code: 0,
                 raw_html: false,
-                anchored: Vec::new(),
+                anchored: Ids::default(),
                 scratch: String::new(),
                 inline: Vec::new(),
                 inline_count: 0,
@@ -774,7 +813,9 @@ impl<'a> Renderer<'a> {
             }
             Event::Start(Tag::Item) => {
                 let mark = checkbox_of(&body[range.clone()]);
-                let anchor = anchors.iter().find(|(offset, _)| *offset == range.start);
+                // Sorted by offset: found by halves, however many items the note has.
+                let at = anchors.partition_point(|(offset, _)| *offset < range.start);
+                let anchor = anchors.get(at).filter(|(offset, _)| *offset == range.start);
                 let mut li = self.take_scratch();
                 li.push_str("<li");
                 if let Some((_, id)) = anchor {
@@ -1487,5 +1528,25 @@ mod tests {
             out.contains("<h2 id=\"wins\">Wins</h2>") && out.contains("<h2 id=\"wins-1\">"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn thousands_of_headings_of_one_name_each_get_the_next_free_id() {
+        // Each ID was looked for among all before it, for every number tried: a note of
+        // 3,000 headings "h" took eight seconds, and one of 100,000 did not finish.
+        let mut body = String::from("# h-5\n\n");
+        body.push_str(&"# h\n\n".repeat(3000));
+        let linkage = linkage(&body);
+        let mut expected = vec!["h-5".to_owned(), "h".to_owned()];
+        // `h-5` is taken by the first heading: the sixth "h" is `h-6`, and so on.
+        expected.extend((1..3000).map(|n| format!("h-{}", if n < 5 { n } else { n + 1 })));
+        assert_eq!(linkage.anchors, expected);
+        let page = html(&body);
+        assert!(
+            page.contains("<h1 id=\"h-3000\">h</h1>"),
+            "{}",
+            &page[page.len() - 100..]
+        );
+        assert_eq!(page.matches("id=\"h-5\"").count(), 1);
     }
 }

@@ -243,11 +243,13 @@ pub(super) fn render_page(
                 root,
                 used: RefCell::new(BTreeSet::new()),
             };
-            let anchors: Vec<(usize, &str)> = note
+            let mut anchors: Vec<(usize, &str)> = note
                 .items
                 .iter()
                 .map(|i| (i.offset, i.id.as_str()))
                 .collect();
+            // In document order already; `render` needs it.
+            anchors.sort_unstable_by_key(|&(offset, _)| offset);
             let body = Html::exact(html::render(&note.body, &anchors, &links).html);
             used.extend(links.used.into_inner());
             let (properties, tags) = site.properties(note);
