@@ -196,12 +196,24 @@ pub fn normalize_key(key: &str) -> String {
 }
 
 fn valid_key(key: &str) -> bool {
-    let key = key.trim();
-    !key.is_empty()
-        && key.chars().count() <= 40
-        && key
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+    // What `key.trim()` holds: letters, digits, spaces, `-` and `_`, at most 40 of them. Read
+    // from the start and left at the first character that cannot be in a key, so that a text
+    // of many brackets costs its length and not its length squared.
+    let mut count = 0; // characters up to the last that is not white space
+    let mut read = 0; // characters read from the first that is not white space
+    let mut odd_space = false; // white space other than ' ' since the last other character
+    for c in key.chars().skip_while(|c| c.is_whitespace()) {
+        read += 1;
+        if c.is_whitespace() {
+            odd_space |= c != ' ';
+            continue;
+        }
+        if odd_space || read > 40 || !(c.is_alphanumeric() || c == '-' || c == '_') {
+            return false;
+        }
+        count = read;
+    }
+    count > 0
 }
 
 /// A Dataview field `[key:: value]` or `(key:: value)` found in a text, as byte ranges of it.
@@ -216,32 +228,75 @@ pub struct Bracketed {
     pub hides_key: bool,
 }
 
+/// Where something is next in a text, at or after a place: asked again from further on, and
+/// not past where it was found, it answers without looking again. A scan of a text for each
+/// of many places in it costs the text's length once, not once for each place.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Next {
+    searched: usize,
+    found: Option<usize>,
+}
+
+impl Next {
+    pub(crate) const NOT_YET: Next = Next {
+        searched: usize::MAX,
+        found: None,
+    };
+
+    /// Where it is next at or after `from`; `search(from)` looks, when it must.
+    pub(crate) fn find(
+        &mut self,
+        from: usize,
+        search: impl FnOnce(usize) -> Option<usize>,
+    ) -> Option<usize> {
+        if self.searched <= from && self.found.is_none_or(|at| at >= from) {
+            return self.found;
+        }
+        let found = search(from);
+        *self = Next {
+            searched: from,
+            found,
+        };
+        found
+    }
+}
+
 /// The first `[key:: value]` or `(key:: value)` in `text`.
 pub fn bracketed_field(text: &str) -> Option<Bracketed> {
+    let bytes = text.as_bytes();
+    // Each of `]`, `)` and `::` is looked for once for all the openings before it, so that a
+    // text of many openings and no field costs its length and not its length squared.
+    let mut closes = [Next::NOT_YET; 2];
+    let mut markers = Next::NOT_YET;
     let mut from = 0;
-    while let Some(open) = text[from..].find(['[', '(']).map(|at| from + at) {
-        let hides_key = text.as_bytes()[open] == b'(';
-        let close_char = if hides_key { ')' } else { ']' };
+    while let Some(open) = memchr::memchr2(b'[', b'(', &bytes[from..]).map(|at| from + at) {
+        let hides_key = bytes[open] == b'(';
         let inner_start = open + 1;
-        let found = text[inner_start..].find(close_char).and_then(|close| {
-            let inner = &text[inner_start..inner_start + close];
-            let marker = inner.find("::")?;
-            valid_key(&inner[..marker]).then(|| {
-                let value = &inner[marker + 2..];
-                let value_start =
-                    inner_start + marker + 2 + (value.len() - value.trim_start().len());
-                Bracketed {
-                    whole: open..inner_start + close + 1,
-                    key: inner_start..inner_start + marker,
-                    value: value_start..value_start + value.trim().len(),
-                    hides_key,
-                }
-            })
+        from = inner_start;
+        let close_byte = if hides_key { b')' } else { b']' };
+        let close = closes[usize::from(hides_key)].find(inner_start, |from| {
+            memchr::memchr(close_byte, &bytes[from..]).map(|at| from + at)
         });
-        match found {
-            Some(field) => return Some(field),
-            None => from = inner_start,
+        let Some(close) = close else {
+            continue;
+        };
+        let marker = markers.find(inner_start, |from| {
+            memchr::memmem::find(&bytes[from..], b"::").map(|at| from + at)
+        });
+        let Some(marker) = marker.filter(|&marker| marker + 2 <= close) else {
+            continue;
+        };
+        if !valid_key(&text[inner_start..marker]) {
+            continue;
         }
+        let value = &text[marker + 2..close];
+        let value_start = marker + 2 + (value.len() - value.trim_start().len());
+        return Some(Bracketed {
+            whole: open..close + 1,
+            key: inner_start..marker,
+            value: value_start..value_start + value.trim().len(),
+            hides_key,
+        });
     }
     None
 }
@@ -526,6 +581,64 @@ pub fn implicit_id(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The way fields were found before they were found in one pass: each opening looked for
+    /// its closing bracket and `::` anew. Kept to hold the one pass to the same answers.
+    fn bracketed_field_by_each_opening(text: &str) -> Option<Bracketed> {
+        fn valid_key(key: &str) -> bool {
+            let key = key.trim();
+            !key.is_empty()
+                && key.chars().count() <= 40
+                && key
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        }
+        let mut from = 0;
+        while let Some(open) = text[from..].find(['[', '(']).map(|at| from + at) {
+            let hides_key = text.as_bytes()[open] == b'(';
+            let close_char = if hides_key { ')' } else { ']' };
+            let inner_start = open + 1;
+            let found = text[inner_start..].find(close_char).and_then(|close| {
+                let inner = &text[inner_start..inner_start + close];
+                let marker = inner.find("::")?;
+                valid_key(&inner[..marker]).then(|| {
+                    let value = &inner[marker + 2..];
+                    let value_start =
+                        inner_start + marker + 2 + (value.len() - value.trim_start().len());
+                    Bracketed {
+                        whole: open..inner_start + close + 1,
+                        key: inner_start..inner_start + marker,
+                        value: value_start..value_start + value.trim().len(),
+                        hides_key,
+                    }
+                })
+            });
+            match found {
+                Some(field) => return Some(field),
+                None => from = inner_start,
+            }
+        }
+        None
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fields_are_found_in_one_pass_as_by_each_opening(
+            text in "[\\[\\]():a-c _\t\u{e9}-]{0,60}",
+        ) {
+            proptest::prop_assert_eq!(bracketed_field(&text), bracketed_field_by_each_opening(&text));
+        }
+    }
+
+    #[test]
+    fn a_line_of_many_openings_and_no_field_costs_its_length() {
+        // Each `[` looked through the rest of the line: 200,000 of them took minutes.
+        let text = "[[a (b ".repeat(200_000) + "[k:: v]";
+        let field = bracketed_field(&text).unwrap();
+        assert_eq!(&text[field.key], "k");
+        let spaces = format!("{}{}::]", "[".repeat(100_000), " ".repeat(100_000));
+        assert_eq!(bracketed_field(&spaces), None);
+    }
 
     fn day(text: &str) -> Option<Date> {
         date::parse(text)

@@ -213,6 +213,9 @@ struct Renderer<'a> {
     skip_to: usize,
     /// The links and anchors met, when [`linkage`] asks for them.
     linkage: Option<Linkage>,
+    /// The next `]` and line break of the body (see the `[` of [`Renderer::event`]).
+    next_close: task::Next,
+    next_line_break: task::Next,
 }
 
 /// The IDs given on a page, in order: looked through while they are few (most notes), and
@@ -668,6 +671,8 @@ impl<'a> Events<'a> {
                 skip_to: 0,
                 wikilink_text: false,
                 linkage: None,
+                next_close: task::Next::NOT_YET,
+                next_line_break: task::Next::NOT_YET,
             },
         }
     }
@@ -971,13 +976,23 @@ impl<'a> Renderer<'a> {
             }
             Event::Text(text) if &*text == "[" && self.code == 0 && self.image.is_none() => {
                 // `[key:: value]` comes cut at its brackets: of plain words, it is written whole
-                // from the body; else its pieces are text.
-                let line = &body[range.start..];
-                let line = &line[..line.find('\n').unwrap_or(line.len())];
-                let field = task::bracketed_field(line).filter(|field| {
-                    field.whole.start == 0
-                        && !field.hides_key
-                        && !line[1..field.whole.end - 1].contains(|c: char| {
+                // from the body; else its pieces are text. The next `]` and line break are
+                // looked for once for every `[` before them: a line of thousands of `[` costs
+                // its length.
+                let bytes = body.as_bytes();
+                let start = range.start;
+                let close = self.next_close.find(start + 1, |from| {
+                    memchr::memchr(b']', &bytes[from..]).map(|at| from + at)
+                });
+                let line_end = self
+                    .next_line_break
+                    .find(start, |from| {
+                        memchr::memchr(b'\n', &bytes[from..]).map(|at| from + at)
+                    })
+                    .unwrap_or(body.len());
+                let plain = close.filter(|&close| {
+                    close < line_end
+                        && !body[start + 1..close].contains(|c: char| {
                             matches!(
                                 c,
                                 '\\' | '`'
@@ -999,6 +1014,9 @@ impl<'a> Renderer<'a> {
                             )
                         })
                 });
+                let line = &body[start..plain.map_or(start, |close| close + 1)];
+                let field = task::bracketed_field(line)
+                    .filter(|field| field.whole.start == 0 && !field.hides_key);
                 match field {
                     Some(field) => {
                         if let Some((_, _, heading)) = self.heading.as_mut() {
