@@ -189,6 +189,8 @@ struct Renderer<'a> {
     pending_mark: Option<String>,
     code: usize,
     raw_html: bool,
+    /// Whether the note's raw HTML is shown as text (see [`render`]).
+    raw_as_text: bool,
     anchored: Ids,
     /// Room to put a piece of HTML together (an item's or a heading's start tag, a text with
     /// a field or a highlight), kept for the whole note.
@@ -604,11 +606,82 @@ pub fn render(body: &str, anchors: &[(usize, &str)], resolver: &dyn Resolver) ->
     let mut events = Events::new(body, anchors, resolver);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, &mut events);
-    let sanitized = events.renderer.raw_html;
+    let mut sanitized = events.renderer.raw_html;
+    if sanitized && nesting_depth(&html) > MAX_SANITIZED_DEPTH {
+        // The sanitizer's HTML parser takes time for each element in proportion to how deep
+        // it is: 30,000 nested `<div>` took a second, and a note can hold millions. So deep,
+        // the note's raw HTML is shown as text, and nothing is left to sanitize.
+        let mut events = Events::new(body, anchors, resolver);
+        events.renderer.raw_as_text = true;
+        html.clear();
+        pulldown_cmark::html::push_html(&mut html, &mut events);
+        sanitized = false;
+    }
     if sanitized {
         html = sanitize(&html);
     }
     Rendered { html, sanitized }
+}
+
+/// How deep a page's elements may nest for its raw HTML to be sanitized (and kept) rather than
+/// shown as text: far deeper than any note nests, far shallower than what makes the
+/// sanitizer slow.
+const MAX_SANITIZED_DEPTH: usize = 1000;
+
+/// How deep the elements of `html` nest, counted loosely: every start tag but those of
+/// elements without content, or whose end the parser may supply (`<p>`, `<li>`, …), opens one
+/// level, and every end tag closes one. Every `<` of the page starts a tag or comment: text
+/// has them escaped.
+fn nesting_depth(html: &str) -> usize {
+    let bytes = html.as_bytes();
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for at in memchr::memchr_iter(b'<', bytes) {
+        let rest = &bytes[at + 1..];
+        if rest.first() == Some(&b'/') {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let name_len = rest
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        let name = rest[..name_len].to_ascii_lowercase();
+        let self_closing = rest[name_len..]
+            .iter()
+            .position(|&b| b == b'>')
+            .is_some_and(|end| end > 0 && rest[name_len + end - 1] == b'/');
+        let opens = name_len > 0
+            && !self_closing
+            && !matches!(
+                name.as_slice(),
+                b"area"
+                    | b"base"
+                    | b"br"
+                    | b"col"
+                    | b"embed"
+                    | b"hr"
+                    | b"img"
+                    | b"input"
+                    | b"link"
+                    | b"meta"
+                    | b"source"
+                    | b"track"
+                    | b"wbr"
+                    | b"p"
+                    | b"li"
+                    | b"dt"
+                    | b"dd"
+                    | b"option"
+                    | b"tr"
+                    | b"td"
+                    | b"th"
+            );
+        if opens {
+            depth += 1;
+            deepest = deepest.max(depth);
+        }
+    }
+    deepest
 }
 
 /// The links of `body` (redacted) and the anchors its page has, read as [`render`] reads them
@@ -661,6 +734,7 @@ impl<'a> Events<'a> {
                 pending_mark: None,
                 code: 0,
                 raw_html: false,
+                raw_as_text: false,
                 anchored: Ids::default(),
                 scratch: String::new(),
                 inline: Vec::new(),
@@ -1046,6 +1120,9 @@ impl<'a> Renderer<'a> {
                 self.html_assembled(html);
             }
             Event::Text(text) => self.text(text, at_line_start),
+            Event::Html(html) | Event::InlineHtml(html) if self.raw_as_text => {
+                self.push(Event::Text(html));
+            }
             Event::Html(html) | Event::InlineHtml(html) => {
                 self.raw_html = true;
                 self.push(Event::InlineHtml(html));
@@ -1537,6 +1614,42 @@ mod tests {
                 "{anchor}: {page}"
             );
         }
+    }
+
+    #[test]
+    fn nesting_is_counted_by_the_elements_that_hold_others() {
+        assert_eq!(nesting_depth("<p>a<br>b<img src=x><hr/></p>"), 0);
+        assert_eq!(
+            nesting_depth("<div><div></div><span><b>x</b></span></div>"),
+            3
+        );
+        assert_eq!(
+            nesting_depth("<ul><li><ul><li>x</li></ul></li></ul><!-- c -->"),
+            2
+        );
+        assert_eq!(nesting_depth(&"<div>".repeat(5)), 5);
+    }
+
+    #[test]
+    fn raw_html_nested_too_deep_to_sanitize_quickly_is_shown_as_text() {
+        // 30,000 nested `<div>` took the sanitizer a second; a note may hold millions.
+        let body = format!("{}<script>alert(1)</script>\n", "<div>".repeat(20_000));
+        let out = html(&body);
+        assert!(
+            !out.contains("<div>") && !out.contains("<script"),
+            "{}",
+            &out[..200]
+        );
+        assert!(out.contains("&lt;div&gt;&lt;div&gt;") && out.contains("&lt;script&gt;"));
+        // So do the tags of a note whose own quotes nest that deep.
+        let out = html(&format!("{} <b>x</b>\n", ">".repeat(2000)));
+        assert!(out.contains("&lt;b&gt;x&lt;/b&gt;") && !out.contains("<b>"));
+        // Raw HTML as notes hold it is kept, sanitized.
+        let out = html("<details><summary>More</summary><div><b>x</b></div></details>\n");
+        assert!(
+            out.contains("<details><summary>More</summary><div><b>x</b></div></details>"),
+            "{out}"
+        );
     }
 
     #[test]
