@@ -152,11 +152,23 @@ impl Links {
     pub fn read(note: &Note, body: &str) -> Links {
         let linkage = markdown::html::linkage(body);
         let index = LineIndex::new(body);
+        // The links come in the order of the text: the column of each is counted on from
+        // the last one's on the same line, not from the line's start (a line of thousands of
+        // links would cost its length for each).
+        let mut last: Option<(usize, (usize, usize))> = None;
         let links = linkage
             .links
             .into_iter()
             .map(|link| {
-                let (line, column) = index.position(link.at);
+                let (line, column) = match last {
+                    Some((at, (line, column)))
+                        if at <= link.at && !body[at..link.at].contains('\n') =>
+                    {
+                        (line, column + body[at..link.at].chars().count())
+                    }
+                    _ => index.position(link.at),
+                };
+                last = Some((link.at, (line, column)));
                 NoteLink {
                     line: note.body_line + line - 1,
                     column,
