@@ -77,9 +77,16 @@ fn callout_type(name: &str) -> &'static str {
 /// `[!type]+ Title` at the start of a block quote's first line: its type, and where its title
 /// starts in `quote_source`, or, when it has none (the type names it), where the line ends.
 fn callout_header(quote_source: &str) -> Option<(&'static str, Result<usize, usize>)> {
-    let line = quote_source.lines().next()?;
-    let rest = line.trim_start().strip_prefix('>')?.trim_start();
+    // The `[!` is looked for before the end of the line: a line of thousands of nested quotes
+    // (`>>>>…`) would otherwise cost its length for each of them.
+    let in_line = |c: char| c.is_whitespace() && c != '\n';
+    let rest = quote_source
+        .trim_start_matches(in_line)
+        .strip_prefix('>')?
+        .trim_start_matches(in_line);
     let rest = rest.strip_prefix("[!")?;
+    let line = quote_source.lines().next()?;
+    let rest = line.get(quote_source.len() - rest.len()..)?;
     let close = rest.find(']')?;
     let name = &rest[..close];
     if name.is_empty()
@@ -1650,6 +1657,19 @@ mod tests {
             out.contains("<details><summary>More</summary><div><b>x</b></div></details>"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn a_callout_inside_thousands_of_quotes_on_one_line_is_found() {
+        // Each quote looked for the end of the line before its `[!`: 200,000 took 2.7 s.
+        let out = html(&format!("{} [!note] Deep\n", ">".repeat(20_000)));
+        assert_eq!(
+            out.matches("callout-note").count(),
+            1,
+            "{}",
+            &out[out.len() - 300..]
+        );
+        assert_eq!(out.matches("<blockquote>").count(), 19_999);
     }
 
     #[test]
