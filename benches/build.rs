@@ -5,6 +5,9 @@
 //!     cargo bench --bench build -- --notes 2000      # a smaller vault
 //!     cargo bench --bench build -- --generate DIR    # only write the vault to DIR
 //!     cargo bench --bench build -- --full-build-in DIR  # the full build into DIR as well
+//!     cargo bench --bench build -- --pathological    # `check` and `build` of notes made
+//!                                                    # to be slow: each should take well
+//!                                                    # under a second
 //!
 //! Reports the full build (time and peak memory), a rebuild with nothing changed, a rebuild
 //! after one note is edited, `check` and `new --dry-run` (without their note cache, with it,
@@ -316,6 +319,77 @@ fn slowest(times: &[Duration]) -> Duration {
     times.iter().max().copied().unwrap_or_default()
 }
 
+/// Notes of one thing repeated until it is hundreds of thousands of times what a note holds:
+/// what made a part of upward look, for each, through all the others before it.
+fn pathological_notes() -> Vec<(&'static str, String)> {
+    let n = 200_000;
+    let each = |f: &dyn Fn(usize) -> String| (0..n).map(f).collect::<String>();
+    vec![
+        ("headings of one name", "# h\n".repeat(n / 2)),
+        (
+            "headings, links to them, block IDs",
+            each(&|i| format!("# h{i}\n[[#h{i}]] ^b{i}\n")),
+        ),
+        ("block IDs used again", "x ^a\n\n".repeat(n)),
+        ("unclosed wikilinks on a line", "[[a ".repeat(n)),
+        ("unclosed fields on a line", "(k:: ".repeat(n)),
+        ("bracketed fields on a line", "[k:: v] ".repeat(n)),
+        (
+            "fields, a line each",
+            each(&|i| format!("- k{i}:: v [a:: b] (c:: d)\n")),
+        ),
+        ("wikilinks on a line", "[[a]] ".repeat(n)),
+        ("embeds on a line", "![[x.png]] ".repeat(n)),
+        ("Markdown links on a line", "[a](b.md) ".repeat(n)),
+        ("nested <div>", "<div>".repeat(n)),
+        (
+            "quotes nested deep, one tag",
+            format!("{} <b>x</b>\n", ">".repeat(n)),
+        ),
+        ("highlight marks", "==a ".repeat(n)),
+        ("a highlight held open", format!("==a {}", "*b* ".repeat(n))),
+        ("tags", "#a ".repeat(n)),
+        ("comments", "%% c %% ".repeat(n)),
+        ("callouts", "> [!note] T\n> x\n\n".repeat(n / 4)),
+        ("one line of 7 MB", "a".repeat(7_000_000)),
+        (
+            "a 1:1 of one request repeated",
+            format!(
+                "---\ntype: one-on-one\ndate: 2026-11-20\n---\n## Help\n{}",
+                "- [ ] r ^id\n".repeat(n)
+            ),
+        ),
+    ]
+}
+
+/// `check` and `build` of each pathological note, alone in a vault.
+fn pathological() {
+    let temp = tempfile::tempdir().unwrap();
+    CACHE.set(temp.path().join("cache")).unwrap();
+    for (i, (name, body)) in pathological_notes().into_iter().enumerate() {
+        let vault = temp.path().join(format!("vault-{i}"));
+        std::fs::create_dir_all(&vault).unwrap();
+        let text = if body.starts_with("---") {
+            body
+        } else {
+            format!("---\npublish: true\n---\n{body}\n")
+        };
+        std::fs::write(vault.join("note.md"), &text).unwrap();
+        let v = vault.to_str().unwrap();
+        let out = vault.join("_site");
+        print!("{name} ({:.1} MB): ", text.len() as f64 / 1e6);
+        // Named before it runs: a run that never ends shows which.
+        std::io::Write::flush(&mut std::io::stdout()).unwrap();
+        let check = run(&["--vault", v, "check"]);
+        let build = run(&["--vault", v, "build", "--out", out.to_str().unwrap()]);
+        println!(
+            "check {:.0} ms, build {:.0} ms",
+            check.wall.as_secs_f64() * 1e3,
+            build.wall.as_secs_f64() * 1e3
+        );
+    }
+}
+
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
@@ -332,6 +406,10 @@ fn main() {
     let notes: usize = value("--notes")
         .and_then(|n| n.parse().ok())
         .unwrap_or(10_000);
+    if args.iter().any(|a| a == "--pathological") {
+        pathological();
+        return;
+    }
     if let Some(dir) = value("--generate") {
         generate(Path::new(&dir), notes);
         println!("wrote {notes} notes to {dir}");
