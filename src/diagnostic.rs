@@ -102,10 +102,22 @@ pub fn error_count(diagnostics: &[Diagnostic]) -> usize {
 
 /// The source line a diagnostic points at, with a caret under its column, rendered with
 /// annotate-snippets (the `path:line:col` line itself is printed apart). `None` when the line
-/// is not in `source`.
+/// is not in `source` (the whole file), or is too long to show (see [`snippet_of_line`]).
 pub fn snippet(diagnostic: &Diagnostic, source: &str, styled: bool) -> Option<String> {
-    use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
     let line = source.lines().nth(diagnostic.line.checked_sub(1)?)?;
+    snippet_of_line(diagnostic, line, styled)
+}
+
+/// The longest line shown under a diagnostic, in bytes: a longer one would be a screenful of
+/// text for a single caret (and, for thousands of problems on it, that many screenfuls).
+pub const MAX_SNIPPET_LINE: usize = 1000;
+
+/// [`snippet`], given the diagnostic's line of the file (without its line break).
+pub fn snippet_of_line(diagnostic: &Diagnostic, line: &str, styled: bool) -> Option<String> {
+    use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+    if line.len() > MAX_SNIPPET_LINE {
+        return None;
+    }
     let start = line
         .char_indices()
         .nth(diagnostic.column - 1)
@@ -198,6 +210,9 @@ mod tests {
                 .find("2026")
         );
         assert!(snippet(&d, "one line", false).is_none());
+        // A line too long to show gets none: the `path:line:col` line says where.
+        let long = format!("---\n{}\n", "x".repeat(MAX_SNIPPET_LINE + 1));
+        assert!(snippet(&d, &long, false).is_none());
     }
 
     #[test]

@@ -23,9 +23,14 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<bool> {
     let diagnostics = check::diagnostics(&vault, &model);
+    // Buffered: standard error writes each piece of a line as it comes, and a vault of
+    // thousands of problems would spend a second on that alone.
+    let mut problems = std::io::BufWriter::new(&mut *err);
     for d in diagnostics.iter().filter(|d| d.severity != Severity::Info) {
-        let _ = writeln!(err, "{d}");
+        let _ = writeln!(problems, "{d}");
     }
+    let _ = problems.flush();
+    drop(problems);
     let errors = diagnostic::error_count(&diagnostics);
     crate::timing::phase("diagnostics");
     let out = out.unwrap_or_else(|| vault.root.join(&vault.config.output));

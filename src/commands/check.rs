@@ -126,22 +126,35 @@ pub fn run(
     err: &mut dyn Write,
 ) -> io::Result<bool> {
     let all = diagnostics(vault, model);
+    // Written a block at a time, not a line (or a JSON token) at a time.
+    let mut out = io::BufWriter::new(out);
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &all)?;
+            serde_json::to_writer_pretty(&mut out, &all)?;
             writeln!(out)?;
         }
         Format::Text => {
-            let mut sources: std::collections::HashMap<&str, Option<String>> = Default::default();
+            // Each file read once, with where its lines start: a file of thousands of
+            // problems is not read through again for each.
+            let mut sources: std::collections::HashMap<&str, Option<(String, Vec<usize>)>> =
+                Default::default();
             for d in &all {
                 writeln!(out, "{d}")?;
                 if let Some(styled) = snippets {
-                    let source = sources
-                        .entry(d.path.as_str())
-                        .or_insert_with(|| std::fs::read_to_string(vault.root.join(&d.path)).ok());
-                    if let Some(text) = source
-                        .as_deref()
-                        .and_then(|s| diagnostic::snippet(d, s, styled))
+                    let source = sources.entry(d.path.as_str()).or_insert_with(|| {
+                        let text = std::fs::read_to_string(vault.root.join(&d.path)).ok()?;
+                        let mut starts = vec![0];
+                        starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
+                        Some((text, starts))
+                    });
+                    let line = source.as_ref().and_then(|(text, starts)| {
+                        let start = *starts.get(d.line.checked_sub(1)?)?;
+                        let end = starts.get(d.line).map_or(text.len(), |next| next - 1);
+                        let line = text.get(start..end)?;
+                        Some(line.strip_suffix('\r').unwrap_or(line))
+                    });
+                    if let Some(text) =
+                        line.and_then(|line| diagnostic::snippet_of_line(d, line, styled))
                     {
                         writeln!(out, "{}", text.trim_end())?;
                     }
@@ -149,6 +162,9 @@ pub fn run(
             }
         }
     }
+    // Before the summary, which follows them on a terminal.
+    out.flush()?;
+    drop(out);
     let count = |severity| all.iter().filter(|d| d.severity == severity).count();
     let errors = count(Severity::Error);
     writeln!(
