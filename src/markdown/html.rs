@@ -635,6 +635,12 @@ pub fn render(body: &str, anchors: &[(usize, &str)], resolver: &dyn Resolver) ->
 /// sanitizer slow.
 const MAX_SANITIZED_DEPTH: usize = 1000;
 
+/// The elements that hold nothing, or whose end the HTML parser may supply.
+const HOLD_NOTHING_OR_CLOSE_THEMSELVES: [&[u8]; 21] = [
+    b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
+    b"source", b"track", b"wbr", b"p", b"li", b"dt", b"dd", b"option", b"tr", b"td", b"th",
+];
+
 /// How deep the elements of `html` nest, counted loosely: every start tag but those of
 /// elements without content, or whose end the parser may supply (`<p>`, `<li>`, …), opens one
 /// level, and every end tag closes one. Every `<` of the page starts a tag or comment: text
@@ -652,37 +658,16 @@ fn nesting_depth(html: &str) -> usize {
             .iter()
             .take_while(|b| b.is_ascii_alphanumeric())
             .count();
-        let name = rest[..name_len].to_ascii_lowercase();
+        let name = &rest[..name_len];
         let self_closing = rest[name_len..]
             .iter()
             .position(|&b| b == b'>')
             .is_some_and(|end| end > 0 && rest[name_len + end - 1] == b'/');
         let opens = name_len > 0
             && !self_closing
-            && !matches!(
-                name.as_slice(),
-                b"area"
-                    | b"base"
-                    | b"br"
-                    | b"col"
-                    | b"embed"
-                    | b"hr"
-                    | b"img"
-                    | b"input"
-                    | b"link"
-                    | b"meta"
-                    | b"source"
-                    | b"track"
-                    | b"wbr"
-                    | b"p"
-                    | b"li"
-                    | b"dt"
-                    | b"dd"
-                    | b"option"
-                    | b"tr"
-                    | b"td"
-                    | b"th"
-            );
+            && !HOLD_NOTHING_OR_CLOSE_THEMSELVES
+                .iter()
+                .any(|tag| tag.eq_ignore_ascii_case(name));
         if opens {
             depth += 1;
             deepest = deepest.max(depth);
