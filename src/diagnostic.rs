@@ -100,20 +100,15 @@ pub fn error_count(diagnostics: &[Diagnostic]) -> usize {
         .count()
 }
 
-/// The source line a diagnostic points at, with a caret under its column, rendered with
-/// annotate-snippets (the `path:line:col` line itself is printed apart). `None` when the line
-/// is not in `source` (the whole file), or is too long to show (see [`snippet_of_line`]).
-pub fn snippet(diagnostic: &Diagnostic, source: &str, styled: bool) -> Option<String> {
-    let line = source.lines().nth(diagnostic.line.checked_sub(1)?)?;
-    snippet_of_line(diagnostic, line, styled)
-}
-
 /// The longest line shown under a diagnostic, in bytes: a longer one would be a screenful of
 /// text for a single caret (and, for thousands of problems on it, that many screenfuls).
 pub const MAX_SNIPPET_LINE: usize = 1000;
 
-/// [`snippet`], given the diagnostic's line of the file (without its line break).
-pub fn snippet_of_line(diagnostic: &Diagnostic, line: &str, styled: bool) -> Option<String> {
+/// The source line a diagnostic points at (`line`, its line of the file, as
+/// [`LineIndex::line`] gives it), with a caret under its column, rendered with
+/// annotate-snippets (the `path:line:col` line itself is printed apart). `None` when the line
+/// is too long to show.
+pub fn snippet(diagnostic: &Diagnostic, line: &str, styled: bool) -> Option<String> {
     use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
     if line.len() > MAX_SNIPPET_LINE {
         return None;
@@ -165,6 +160,17 @@ impl<'a> LineIndex<'a> {
         LineIndex { text, starts }
     }
 
+    /// Line `number` (1-based), without its line break, if the text has it.
+    pub fn line(&self, number: usize) -> Option<&'a str> {
+        let start = *self.starts.get(number.checked_sub(1)?)?;
+        let end = self
+            .starts
+            .get(number)
+            .map_or(self.text.len(), |next| next - 1);
+        let line = self.text.get(start..end)?;
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    }
+
     /// The 1-based line and character column of byte `offset` (of the character it falls in,
     /// if it falls inside one).
     pub fn position(&self, offset: usize) -> (usize, usize) {
@@ -198,7 +204,8 @@ mod tests {
     #[test]
     fn a_snippet_shows_the_line_with_a_caret_under_the_column() {
         let d = Diagnostic::error("n.md", 2, 7, "bad date");
-        let text = snippet(&d, "---\ndate: 2026-13-01\n---\n", false).unwrap();
+        let source = LineIndex::new("---\ndate: 2026-13-01\n---\n");
+        let text = snippet(&d, source.line(2).unwrap(), false).unwrap();
         assert!(text.contains("n.md:2:7"), "{text}");
         assert!(text.contains("2 | date: 2026-13-01"), "{text}");
         let caret = text.lines().find(|l| l.contains('^')).unwrap();
@@ -209,10 +216,9 @@ mod tests {
                 .unwrap()
                 .find("2026")
         );
-        assert!(snippet(&d, "one line", false).is_none());
+        assert!(LineIndex::new("one line").line(2).is_none());
         // A line too long to show gets none: the `path:line:col` line says where.
-        let long = format!("---\n{}\n", "x".repeat(MAX_SNIPPET_LINE + 1));
-        assert!(snippet(&d, &long, false).is_none());
+        assert!(snippet(&d, &"x".repeat(MAX_SNIPPET_LINE + 1), false).is_none());
     }
 
     #[test]

@@ -134,28 +134,29 @@ pub fn run(
             writeln!(out)?;
         }
         Format::Text => {
-            // Each file read once, with where its lines start: a file of thousands of
-            // problems is not read through again for each.
-            let mut sources: std::collections::HashMap<&str, Option<(String, Vec<usize>)>> =
-                Default::default();
+            // Each file read once, and indexed by line: a file of thousands of problems is
+            // not read through again for each.
+            let mut texts: std::collections::HashMap<&str, Option<String>> = Default::default();
+            if snippets.is_some() {
+                for d in &all {
+                    texts
+                        .entry(d.path.as_str())
+                        .or_insert_with(|| std::fs::read_to_string(vault.root.join(&d.path)).ok());
+                }
+            }
+            let lines: std::collections::HashMap<&str, diagnostic::LineIndex<'_>> = texts
+                .iter()
+                .filter_map(|(path, text)| {
+                    Some((*path, diagnostic::LineIndex::new(text.as_ref()?)))
+                })
+                .collect();
             for d in &all {
                 writeln!(out, "{d}")?;
                 if let Some(styled) = snippets {
-                    let source = sources.entry(d.path.as_str()).or_insert_with(|| {
-                        let text = std::fs::read_to_string(vault.root.join(&d.path)).ok()?;
-                        let mut starts = vec![0];
-                        starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
-                        Some((text, starts))
-                    });
-                    let line = source.as_ref().and_then(|(text, starts)| {
-                        let start = *starts.get(d.line.checked_sub(1)?)?;
-                        let end = starts.get(d.line).map_or(text.len(), |next| next - 1);
-                        let line = text.get(start..end)?;
-                        Some(line.strip_suffix('\r').unwrap_or(line))
-                    });
-                    if let Some(text) =
-                        line.and_then(|line| diagnostic::snippet_of_line(d, line, styled))
-                    {
+                    let line = lines
+                        .get(d.path.as_str())
+                        .and_then(|index| index.line(d.line));
+                    if let Some(text) = line.and_then(|line| diagnostic::snippet(d, line, styled)) {
                         writeln!(out, "{}", text.trim_end())?;
                     }
                 }
