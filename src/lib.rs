@@ -20,6 +20,7 @@ pub mod note;
 pub mod note_cache;
 pub mod provenance;
 pub mod questions;
+pub mod seen;
 pub mod serve;
 pub mod site;
 pub mod slug;

@@ -559,10 +559,8 @@ fn block_ids(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<(String, usize)> {
     let mut found: Vec<(String, usize)> = Vec::new();
-    // The first line of each ID, once there are many: looked through while few (most notes),
-    // by hash after, so that a note of thousands of IDs costs no more for each than one of ten.
-    const MANY: usize = 16;
-    let mut first_lines: std::collections::HashMap<String, usize> = Default::default();
+    // The line of each ID's first use.
+    let mut first_lines: crate::seen::Seen<usize> = Default::default();
     let mut offset = 0;
     let mut fence = false;
     for line in markdown::lines_inclusive(body) {
@@ -582,20 +580,7 @@ fn block_ids(
         let id = id.to_owned();
         let column_offset = start + line.rfind('^').unwrap_or(0);
         let (line_number, column) = position(column_offset);
-        let first = if found.len() < MANY {
-            found
-                .iter()
-                .find(|(other, _)| *other == id)
-                .map(|&(_, line)| line)
-        } else {
-            if first_lines.is_empty() {
-                for (other, line) in &found {
-                    first_lines.entry(other.clone()).or_insert(*line);
-                }
-            }
-            first_lines.get(&id).copied()
-        };
-        if let Some(first) = first {
+        if let Some(first) = first_lines.get(&id) {
             diagnostics.push(Diagnostic::error(
                 path,
                 line_number,
@@ -605,9 +590,7 @@ fn block_ids(
                 ),
             ));
         }
-        if !first_lines.is_empty() {
-            first_lines.entry(id.clone()).or_insert(line_number);
-        }
+        first_lines.insert(id.clone(), line_number);
         found.push((id, line_number));
     }
     found

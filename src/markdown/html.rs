@@ -3,10 +3,11 @@
 //! ammonia; links with a script scheme are dropped.
 
 use super::options;
+use crate::seen::Seen;
 use crate::slug::{escape_html, escape_html_to, slugify};
 use crate::task;
 use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 /// What a link or embed in a note points to on the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,7 +182,7 @@ struct Renderer<'a> {
     out: VecDeque<Event<'a>>,
     heading: Option<(u8, Vec<Event<'a>>, String)>,
     /// The IDs given to headings so far.
-    heading_ids: Ids,
+    heading_ids: Seen<()>,
     /// For each heading ID given more than once, the next number to try after it: every
     /// number below it is taken already.
     suffixes: HashMap<String, usize>,
@@ -198,7 +199,7 @@ struct Renderer<'a> {
     raw_html: bool,
     /// Whether the note's raw HTML is shown as text (see [`render`]).
     raw_as_text: bool,
-    anchored: Ids,
+    anchored: Seen<()>,
     /// Room to put a piece of HTML together (an item's or a heading's start tag, a text with
     /// a field or a highlight), kept for the whole note.
     scratch: String,
@@ -225,37 +226,6 @@ struct Renderer<'a> {
     /// The next `]` and line break of the body (see the `[` of [`Renderer::event`]).
     next_close: task::Next,
     next_line_break: task::Next,
-}
-
-/// The IDs given on a page, in order: looked through while they are few (most notes), and
-/// looked up by hash once they are many, so that a note of thousands of headings or items
-/// costs no more for each than a note of ten.
-#[derive(Default)]
-struct Ids {
-    list: Vec<String>,
-    /// The same IDs, once there are [`Ids::MANY`].
-    set: HashSet<String>,
-}
-
-impl Ids {
-    const MANY: usize = 16;
-
-    fn contains(&self, id: &str) -> bool {
-        if self.list.len() < Self::MANY {
-            self.list.iter().any(|given| given == id)
-        } else {
-            self.set.contains(id)
-        }
-    }
-
-    fn push(&mut self, id: String) {
-        self.list.push(id);
-        if self.list.len() == Self::MANY {
-            self.set.extend(self.list.iter().cloned());
-        } else if self.list.len() > Self::MANY {
-            self.set.insert(self.list[self.list.len() - 1].clone());
-        }
-    }
 }
 
 /// A `==` waiting for its pair (see [`Renderer::open_mark`]).
@@ -578,7 +548,7 @@ impl<'a> Renderer<'a> {
         open.push_str(" id=\"");
         open.push_str(&escape_html(&id));
         open.push_str("\">");
-        self.heading_ids.push(id);
+        self.heading_ids.insert(id, ());
         self.html_assembled(open);
         self.out.extend(events);
         self.push(Event::InlineHtml(CowStr::Borrowed(
@@ -692,9 +662,8 @@ pub fn linkage(body: &str) -> Linkage {
     events.renderer.linkage = Some(Linkage::default());
     for _ in &mut events {}
     let mut linkage = events.renderer.linkage.take().unwrap_or_default();
-    linkage
-        .anchors
-        .append(&mut events.renderer.heading_ids.list);
+    let headings = std::mem::take(&mut events.renderer.heading_ids);
+    linkage.anchors.extend(headings.into_names());
     linkage
 }
 
@@ -717,7 +686,7 @@ impl<'a> Events<'a> {
                 anchors,
                 out: VecDeque::new(),
                 heading: None,
-                heading_ids: Ids::default(),
+                heading_ids: Seen::default(),
                 suffixes: HashMap::new(),
                 quotes: Vec::new(),
                 callout_title: false,
@@ -727,7 +696,7 @@ impl<'a> Events<'a> {
                 code: 0,
                 raw_html: false,
                 raw_as_text: false,
-                anchored: Ids::default(),
+                anchored: Seen::default(),
                 scratch: String::new(),
                 inline: Vec::new(),
                 inline_count: 0,
@@ -897,7 +866,7 @@ impl<'a> Renderer<'a> {
                     if let Some(linkage) = self.linkage.as_mut() {
                         linkage.anchors.push(format!("block-{id}"));
                     }
-                    self.anchored.push(id);
+                    self.anchored.insert(id, ());
                 }
                 match mark {
                     Some(mark) => {
