@@ -25,6 +25,24 @@ pub trait Resolver {
     fn resolve(&self, target: &str, wikilink: bool) -> Option<Target>;
     /// The URL of a tag's page.
     fn tag_url(&self, tag: &str) -> String;
+    /// What an embed of a note shows in its place (`![[Note]]`, `![[Note#Heading]]`,
+    /// `![[Note#^block]]`, `![](Note.md)`): the note, or that part of it, rendered for this
+    /// page. `None` (the default) when the embed names no published note, or no more may be
+    /// shown here: the embed is then a link.
+    fn transclude(&self, _target: &str, _wikilink: bool) -> Option<Transclusion> {
+        None
+    }
+}
+
+/// A note, or a part of it, shown inside another note's page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transclusion {
+    /// The page (and anchor) it comes from.
+    pub url: String,
+    /// What the link to it says.
+    pub title: String,
+    /// Its HTML, rendered without IDs (see [`render_embedded`]).
+    pub html: String,
 }
 
 /// A note body as HTML.
@@ -193,6 +211,16 @@ struct Renderer<'a> {
     /// Inside a wikilink without an alias: its text is shown as Obsidian shows it.
     wikilink_text: bool,
     image: Option<(Option<Target>, String, String)>,
+    /// The note the image being read shows in its place, when it is an embed of one.
+    transclusion: Option<Transclusion>,
+    /// Whether the renderer is in a paragraph (of the parser's), and in how many table cells.
+    paragraph: bool,
+    table_cells: usize,
+    /// Whether a note was embedded: empty paragraphs around embeds are then taken out.
+    transcluded: bool,
+    /// Whether headings and block anchors get IDs: not in a note embedded in another's page,
+    /// whose own IDs they would repeat.
+    ids: bool,
     /// The `[c]` of a task item still to be taken off its first text.
     pending_mark: Option<String>,
     code: usize,
@@ -380,7 +408,7 @@ impl<'a> Renderer<'a> {
             // An item carrying the ID has its anchor already (IDs are compared as anchors,
             // lower-cased): a second element with the same `id` would be invalid HTML.
             let id = slugify_block(id);
-            if !self.anchored.contains(&id) {
+            if self.ids && !self.anchored.contains(&id) {
                 html.push_str("<span class=\"block-anchor\" id=\"block-");
                 html.push_str(&escape_html(&id));
                 html.push_str("\"></span>");
@@ -521,6 +549,41 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Whether an image starting here may be a block in its place: it stands in a paragraph
+    /// or list item, in no heading, table, callout title or other inline element.
+    fn may_hold_a_block(&self) -> bool {
+        // The image itself is the one inline element open.
+        self.inline.len() == 1
+            && self.heading.is_none()
+            && !self.callout_title
+            && self.table_cells == 0
+            && self.code == 0
+            && (self.paragraph || self.items > 0)
+    }
+
+    /// Writes an embedded note in the place of its embed: out of the paragraph it stands
+    /// in, which goes on after it.
+    fn transclude(&mut self, transclusion: Transclusion) {
+        // A `==` still waiting for its pair does not reach across the note.
+        self.end_of_block();
+        self.transcluded = true;
+        let mut html = String::with_capacity(transclusion.html.len() + 128);
+        if self.paragraph {
+            html.push_str("</p>\n");
+        }
+        html.push_str("<div class=\"note-embed\">\n<p class=\"note-embed-title\"><a href=\"");
+        html.push_str(&escape_html(&transclusion.url));
+        html.push_str("\">");
+        html.push_str(&escape_html(&transclusion.title));
+        html.push_str("</a></p>\n");
+        html.push_str(&transclusion.html);
+        html.push_str("</div>\n");
+        if self.paragraph {
+            html.push_str("<p>");
+        }
+        self.html(html);
+    }
+
     fn start_heading(&mut self, level: u8) {
         self.heading = Some((level, Vec::new(), String::new()));
     }
@@ -529,6 +592,16 @@ impl<'a> Renderer<'a> {
         let Some((level, events, text)) = self.heading.take() else {
             return;
         };
+        if !self.ids {
+            self.push(Event::InlineHtml(CowStr::Borrowed(
+                OPEN_HEADING[level as usize],
+            )));
+            self.out.extend(events);
+            self.push(Event::InlineHtml(CowStr::Borrowed(
+                CLOSE_HEADING[level as usize],
+            )));
+            return;
+        }
         let mut id = slugify(&text);
         if self.heading_ids.contains(&id) {
             let base = id;
@@ -566,6 +639,9 @@ fn split_pair(text: &str, c: u8) -> Option<(&str, &str)> {
     Some((&text[..at], &text[at + 2..]))
 }
 
+/// The start tags of headings without an ID, by level.
+const OPEN_HEADING: [&str; 7] = ["", "<h1>", "<h2>", "<h3>", "<h4>", "<h5>", "<h6>"];
+
 /// The end tags of headings, by level.
 const CLOSE_HEADING: [&str; 7] = [
     "", "</h1>\n", "</h2>\n", "</h3>\n", "</h4>\n", "</h5>\n", "</h6>\n",
@@ -580,19 +656,43 @@ pub fn slugify_block(id: &str) -> String {
 /// of list items that carry an ID, with that ID, sorted by offset, so each item can be linked
 /// to.
 pub fn render(body: &str, anchors: &[(usize, &str)], resolver: &dyn Resolver) -> Rendered {
+    render_with(body, anchors, resolver, true)
+}
+
+/// Renders `body` (redacted) to be shown inside another note's page: as [`render`] does, but
+/// its headings and block anchors get no IDs, which would repeat those of its own page.
+pub fn render_embedded(body: &str, resolver: &dyn Resolver) -> Rendered {
+    render_with(body, &[], resolver, false)
+}
+
+fn render_with(
+    body: &str,
+    anchors: &[(usize, &str)],
+    resolver: &dyn Resolver,
+    ids: bool,
+) -> Rendered {
     let mut events = Events::new(body, anchors, resolver);
+    events.renderer.ids = ids;
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, &mut events);
     let mut sanitized = events.renderer.raw_html;
+    let mut transcluded = events.renderer.transcluded;
     if sanitized && nesting_depth(&html) > MAX_SANITIZED_DEPTH {
         // The sanitizer's HTML parser takes time for each element in proportion to how deep
         // it is: 30,000 nested `<div>` took a second, and a note can hold millions. So deep,
         // the note's raw HTML is shown as text, and nothing is left to sanitize.
         let mut events = Events::new(body, anchors, resolver);
+        events.renderer.ids = ids;
         events.renderer.raw_as_text = true;
         html.clear();
         pulldown_cmark::html::push_html(&mut html, &mut events);
         sanitized = false;
+        transcluded = events.renderer.transcluded;
+    }
+    if transcluded {
+        // An embed ends the paragraph it stands in, and starts it again after itself: one
+        // that stood alone leaves two empty ones.
+        html = html.replace("<p></p>\n", "");
     }
     if sanitized {
         html = sanitize(&html);
@@ -692,6 +792,11 @@ impl<'a> Events<'a> {
                 callout_title: false,
                 links: Vec::new(),
                 image: None,
+                transclusion: None,
+                paragraph: false,
+                table_cells: 0,
+                transcluded: false,
+                ids: true,
                 pending_mark: None,
                 code: 0,
                 raw_html: false,
@@ -765,6 +870,12 @@ impl<'a> Renderer<'a> {
         match &event {
             Event::Start(Tag::Item) => self.items += 1,
             Event::End(TagEnd::Item) => self.items = self.items.saturating_sub(1),
+            Event::Start(Tag::Paragraph) => self.paragraph = true,
+            Event::End(TagEnd::Paragraph) => self.paragraph = false,
+            Event::Start(Tag::TableCell) => self.table_cells += 1,
+            Event::End(TagEnd::TableCell) => {
+                self.table_cells = self.table_cells.saturating_sub(1);
+            }
             _ => {}
         }
         let mut event = event;
@@ -955,6 +1066,29 @@ impl<'a> Renderer<'a> {
                 ..
             }) => {
                 let wikilink = matches!(link_type, LinkType::WikiLink { .. });
+                // A note embedded where a block may stand is shown in its place.
+                let transclusion = if self.may_hold_a_block() {
+                    if wikilink {
+                        self.resolver
+                            .transclude(dest_url.trim_end_matches('\\'), true)
+                    } else if is_relative(&dest_url) && safe_url(&dest_url) {
+                        self.resolver.transclude(&percent_decode(&dest_url), false)
+                    } else {
+                        None
+                    }
+                } else {
+                    None
+                };
+                if let Some(transclusion) = transclusion {
+                    if wikilink {
+                        self.note_link(range.start, dest_url.trim_end_matches('\\'), true, true);
+                    } else {
+                        self.note_link(range.start, &percent_decode(&dest_url), false, true);
+                    }
+                    self.transclusion = Some(transclusion);
+                    self.image = Some((None, String::new(), String::new()));
+                    return;
+                }
                 let target = if wikilink {
                     let target = dest_url.trim_end_matches('\\');
                     self.note_link(range.start, target, true, true);
@@ -972,6 +1106,11 @@ impl<'a> Renderer<'a> {
                 self.image = Some((target, dest_url.to_string(), String::new()));
             }
             Event::End(TagEnd::Image) => {
+                if let Some(transclusion) = self.transclusion.take() {
+                    self.image = None;
+                    self.transclude(transclusion);
+                    return;
+                }
                 if let Some((target, dest, alt)) = self.image.take() {
                     let name = dest
                         .trim_end_matches('\\')
@@ -1165,6 +1304,90 @@ mod tests {
 
     fn html(body: &str) -> String {
         render(body, &[], &Links).html
+    }
+
+    /// Embeds `Plan` (a heading, a paragraph with a block ID and a link to its own heading)
+    /// wherever it may; links as [`Links`] does.
+    struct Embeds;
+
+    impl Resolver for Embeds {
+        fn resolve(&self, target: &str, wikilink: bool) -> Option<Target> {
+            Links.resolve(target, wikilink)
+        }
+        fn tag_url(&self, tag: &str) -> String {
+            Links.tag_url(tag)
+        }
+        fn transclude(&self, target: &str, _wikilink: bool) -> Option<Transclusion> {
+            (target.eq_ignore_ascii_case("plan") || target == "Plan.md").then(|| Transclusion {
+                url: "../plan/".into(),
+                title: "Plan <&>".into(),
+                html: render_embedded("## Goals\n\nShip it ^ship\n", &Links).html,
+            })
+        }
+    }
+
+    fn embedding(body: &str) -> String {
+        render(body, &[], &Embeds).html
+    }
+
+    #[test]
+    fn an_embedded_note_stands_in_place_of_its_paragraph() {
+        let shown = "<div class=\"note-embed\">\n<p class=\"note-embed-title\"><a href=\"../plan/\">\
+                     Plan &lt;&amp;&gt;</a></p>\n<h2>Goals</h2>\n<p>Ship it</p>\n</div>\n";
+        assert_eq!(embedding("![[Plan]]\n"), shown);
+        assert_eq!(embedding("![](Plan.md)\n"), shown);
+        // Text around it stays in paragraphs of its own.
+        assert_eq!(
+            embedding("Before ![[Plan]] after\n"),
+            format!("<p>Before </p>\n{shown}<p> after</p>\n")
+        );
+        // In a list item, it is a block of the item.
+        assert_eq!(
+            embedding("- ![[Plan|alias]]\n"),
+            format!("<ul>\n<li>{shown}</li>\n</ul>\n")
+        );
+        // In a callout, after its title.
+        assert!(
+            embedding("> [!note] Title\n> ![[Plan]]\n").contains(&format!(
+                "<p class=\"callout-title\">Title</p><div class=\"callout-content\">\n{shown}</div></div>"
+            )),
+            "{}",
+            embedding("> [!note] Title\n> ![[Plan]]\n")
+        );
+    }
+
+    #[test]
+    fn where_no_block_may_stand_an_embedded_note_is_a_link() {
+        for (body, link) in [
+            ("## See ![[Plan]]\n", "<h2 id=\"see\">See "),
+            ("*see ![[Plan]]*\n", "<em>see "),
+            ("**![[Plan]]** too\n", "<strong>"),
+            ("| a |\n| - |\n| ![[Plan]] |\n", "<td>"),
+            ("> [!note] ![[Plan]]\n> text\n", "callout-title"),
+            ("`![[Plan]]`\n", "<code>![[Plan]]</code>"),
+        ] {
+            let out = embedding(body);
+            assert!(!out.contains("note-embed"), "{body}: {out}");
+            assert!(out.contains(link), "{body}: {out}");
+        }
+    }
+
+    #[test]
+    fn an_embedded_note_gives_no_ids_its_own_page_has() {
+        let out = embedding("## Goals\n\n![[Plan]]\n\npara ^ship\n");
+        // The page's own heading and block keep theirs; the embedded ones get none.
+        assert_eq!(out.matches("id=\"goals\"").count(), 1, "{out}");
+        assert_eq!(out.matches("id=\"block-ship\"").count(), 1, "{out}");
+        assert!(out.contains("<h2>Goals</h2>"), "{out}");
+        let alone = render_embedded("# Top\n\n- item ^a\n\ntext ^b\n", &Links).html;
+        assert!(!alone.contains("id="), "{alone}");
+    }
+
+    #[test]
+    fn a_highlight_does_not_reach_across_an_embedded_note() {
+        let out = embedding("==a ![[Plan]] b==\n");
+        assert!(!out.contains("<mark>"), "{out}");
+        assert!(out.contains("note-embed"), "{out}");
     }
 
     #[test]

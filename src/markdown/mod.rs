@@ -565,6 +565,121 @@ fn parsed_outline(text: &str) -> Vec<Element> {
     elements
 }
 
+/// The part of `body` (redacted) that a link names after `#` (`Goals`, or `^budget`, as
+/// [`crate::links::fragment`] gives it), as Obsidian embeds it: a heading with all that is
+/// under it, up to the next heading of its level or above; the paragraph or list item (with
+/// the items nested in it) that ends with `^budget`, or the quote, callout, table or list just
+/// before a line `^budget` of its own. `None` when the note has no such part.
+pub fn section<'a>(body: &'a str, fragment: &str) -> Option<Cow<'a, str>> {
+    match fragment.strip_prefix('^') {
+        Some(id) => block_section(body, id),
+        None => heading_section(body, fragment).map(Cow::Borrowed),
+    }
+}
+
+fn heading_section<'a>(body: &'a str, heading: &str) -> Option<&'a str> {
+    let wanted = crate::slug::slugify(heading);
+    let mut found: Option<(u8, usize)> = None;
+    for element in outline(body) {
+        let Element::Heading { level, text, range } = element else {
+            continue;
+        };
+        match found {
+            Some((found_level, start)) if level <= found_level => {
+                return Some(&body[start..range.start]);
+            }
+            Some(_) => {}
+            None if crate::slug::slugify(&text) == wanted => found = Some((level, range.start)),
+            None => {}
+        }
+    }
+    found.map(|(_, start)| &body[start..])
+}
+
+fn block_section<'a>(body: &'a str, id: &str) -> Option<Cow<'a, str>> {
+    // Where the `^` of the ID is, on a line that ends with it (outside fenced code).
+    let mut offset = 0;
+    let mut fence = false;
+    let mut caret = None;
+    for line in lines_inclusive(body) {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = !fence;
+            continue;
+        }
+        if fence {
+            continue;
+        }
+        if let Some((_, found)) = crate::task::block_id(trimmed) {
+            if found.eq_ignore_ascii_case(id) {
+                caret = line.rfind('^').map(|at| start + at);
+                break;
+            }
+        }
+    }
+    let caret = caret?;
+    // The innermost list item holding the ID, else the block of the note holding it, unless
+    // that block is the ID alone: then the block before it.
+    let mut depth = 0usize;
+    let mut item: Option<Range<usize>> = None;
+    let mut top: Option<Range<usize>> = None;
+    let mut previous: Option<Range<usize>> = None;
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if range.start > caret {
+            break;
+        }
+        let holds = caret < range.end;
+        match event {
+            Event::Start(tag) => {
+                if holds && tag == Tag::Item {
+                    item = Some(range.clone());
+                }
+                if depth == 0 {
+                    if holds {
+                        top = Some(range.clone());
+                    } else {
+                        previous = Some(range.clone());
+                    }
+                }
+                depth += 1;
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ if depth == 0 && !holds => previous = Some(range.clone()),
+            _ => {}
+        }
+    }
+    let range = match (item, top) {
+        (Some(item), _) => item,
+        (None, Some(top))
+            if crate::task::block_id(body[top.clone()].trim())
+                .is_some_and(|(before, _)| before.is_empty()) =>
+        {
+            previous?
+        }
+        (None, top) => top?,
+    };
+    let start_of_line = body[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let before = &body[start_of_line..range.start];
+    if !before.bytes().all(|b| b == b' ') {
+        // In a quote, or after other text on its line: as it is.
+        return Some(Cow::Borrowed(body[range].trim_start_matches(' ')));
+    }
+    let text = &body[start_of_line..range.end];
+    let indent = text.bytes().take_while(|&b| b == b' ').count();
+    if indent == 0 {
+        return Some(Cow::Borrowed(text));
+    }
+    // A nested item's lines, indented as if it were at the top.
+    let mut out = String::with_capacity(text.len());
+    for line in lines_inclusive(text) {
+        let spaces = line.bytes().take(indent).take_while(|&b| b == b' ').count();
+        out.push_str(&line[spaces..]);
+    }
+    Some(Cow::Owned(out))
+}
+
 fn level_number(level: HeadingLevel) -> u8 {
     match level {
         HeadingLevel::H1 => 1,
@@ -579,6 +694,49 @@ fn level_number(level: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PLAN: &str = "# Plan\n\nIntro. ^intro\n\n## Goals\n\n- Ship ^ship\n    - with tests\n    - nested ^deep\n        - deeper\n- Hire\n\n### Q1\n\nQ1 text.\n\n## Later\n\n> A quote\n> here\n\n^quoted\n\n| a |\n| - |\n| b |\n\n^table\n\n```\ncode ^fenced\n```\n";
+
+    fn part(fragment: &str) -> Option<String> {
+        section(PLAN, fragment).map(Cow::into_owned)
+    }
+
+    #[test]
+    fn a_heading_section_runs_to_the_next_heading_as_high() {
+        assert_eq!(
+            part("Goals").as_deref(),
+            Some(
+                "## Goals\n\n- Ship ^ship\n    - with tests\n    - nested ^deep\n        - deeper\n- Hire\n\n### Q1\n\nQ1 text.\n\n"
+            )
+        );
+        assert_eq!(part("q1").as_deref(), Some("### Q1\n\nQ1 text.\n\n"));
+        // The last runs to the end; a heading is matched as links match it.
+        assert!(
+            part("LATER").unwrap().starts_with("## Later\n")
+                && part("Later").unwrap().ends_with("```\n")
+        );
+        assert_eq!(part("Nowhere"), None);
+    }
+
+    #[test]
+    fn a_block_is_its_paragraph_its_item_or_the_block_before_its_id() {
+        assert_eq!(part("^intro").as_deref(), Some("Intro. ^intro\n"));
+        assert_eq!(
+            part("^SHIP").as_deref(),
+            Some("- Ship ^ship\n    - with tests\n    - nested ^deep\n        - deeper\n")
+        );
+        // A nested item comes out as if it were at the top.
+        assert_eq!(
+            part("^deep").as_deref(),
+            Some("- nested ^deep\n    - deeper\n")
+        );
+        assert_eq!(part("^quoted").as_deref(), Some("> A quote\n> here\n"));
+        assert_eq!(part("^table").as_deref(), Some("| a |\n| - |\n| b |\n"));
+        // An ID in code is no ID.
+        assert_eq!(part("^fenced"), None);
+        assert_eq!(part("^missing"), None);
+        assert_eq!(section("^alone\n", "^alone"), None);
+    }
 
     /// Links to nothing: for bodies rendered to see their structure.
     struct NoLinks;

@@ -281,6 +281,57 @@ struct PageLinks<'s> {
     from: &'s str,
     root: &'s str,
     used: RefCell<BTreeSet<String>>,
+    /// What the page may still show of embedded notes; `None` where it shows none (in the
+    /// text of an item).
+    embeds: Option<std::rc::Rc<Embeds>>,
+    /// For a note shown embedded in another's page: the URL of its own page, where its
+    /// links to its own headings and blocks lead.
+    here: Option<String>,
+}
+
+impl<'s> PageLinks<'s> {
+    /// The links of the note `note`, for a page `root` levels below the site root that shows
+    /// the notes it embeds.
+    fn of_page(site: &'s Site<'s>, note: usize, root: &'s str) -> Self {
+        PageLinks {
+            site,
+            from: &site.vault.notes[note].path,
+            root,
+            used: RefCell::new(BTreeSet::new()),
+            embeds: Some(std::rc::Rc::new(Embeds {
+                open: RefCell::new(vec![note]),
+                left: std::cell::Cell::new(MAX_EMBEDDED_BYTES),
+            })),
+            here: None,
+        }
+    }
+
+    /// The links of a text shown on a page with no note embedded.
+    fn of_text(site: &'s Site<'s>, from: &'s str, root: &'s str) -> Self {
+        PageLinks {
+            site,
+            from,
+            root,
+            used: RefCell::new(BTreeSet::new()),
+            embeds: None,
+            here: None,
+        }
+    }
+}
+
+/// How deep a page shows notes embedded in notes it embeds: Obsidian, too, stops somewhere.
+const MAX_EMBED_DEPTH: usize = 3;
+
+/// How much Markdown of embedded notes one page shows, at most: past it, embeds are links, and
+/// a note that embeds a large one a thousand times makes no page of gigabytes.
+const MAX_EMBEDDED_BYTES: usize = 1 << 20;
+
+/// The notes embedded in a page as it is rendered.
+struct Embeds {
+    /// The notes being shown, the page's own first: none is shown inside itself.
+    open: RefCell<Vec<usize>>,
+    /// The bytes of Markdown the page may still show of embedded notes.
+    left: std::cell::Cell<usize>,
 }
 
 impl Resolver for PageLinks<'_> {
@@ -300,13 +351,65 @@ impl Resolver for PageLinks<'_> {
                 }
                 Some(Target::Page(url))
             }
-            Link::Here(fragment) => Some(Target::Page(format!("#{fragment}"))),
+            Link::Here(fragment) => Some(Target::Page(match &self.here {
+                Some(page) => format!("{page}#{fragment}"),
+                None => format!("#{fragment}"),
+            })),
             Link::Attachment(path) => {
                 let url = format!("{}attachments/{}", self.root, encode_path(&path));
                 self.used.borrow_mut().insert(path);
                 Some(Target::Attachment(url))
             }
         }
+    }
+
+    fn transclude(&self, target: &str, wikilink: bool) -> Option<html::Transclusion> {
+        let embeds = self.embeds.as_ref()?;
+        let site = self.site;
+        let Link::Note(i, fragment) = site
+            .index
+            .listing
+            .links
+            .resolve(target, self.from, wikilink)?
+        else {
+            return None;
+        };
+        {
+            let open = embeds.open.borrow();
+            if open.len() > MAX_EMBED_DEPTH || open.contains(&i) {
+                return None;
+            }
+        }
+        let note = &site.vault.notes[i];
+        let text = match crate::links::fragment(target) {
+            Some(part) => crate::markdown::section(&note.body, part)?,
+            None => Cow::Borrowed(note.body.as_str()),
+        };
+        let left = embeds.left.get().checked_sub(text.len())?;
+        embeds.left.set(left);
+        let page = format!("{}{}", self.root, site.index.listing.note_urls[i]);
+        let url = match &fragment {
+            Some(fragment) => format!("{page}#{fragment}"),
+            None => page.clone(),
+        };
+        let inner = PageLinks {
+            site,
+            from: &note.path,
+            root: self.root,
+            used: RefCell::new(BTreeSet::new()),
+            embeds: Some(embeds.clone()),
+            here: Some(page),
+        };
+        embeds.open.borrow_mut().push(i);
+        let html = html::render_embedded(&text, &inner).html;
+        embeds.open.borrow_mut().pop();
+        self.used.borrow_mut().extend(inner.used.into_inner());
+        let title = if note.kind.is_meeting() {
+            note.meeting_title()
+        } else {
+            note.name.clone()
+        };
+        Some(html::Transclusion { url, title, html })
     }
 
     fn tag_url(&self, tag: &str) -> String {
@@ -1331,18 +1434,49 @@ impl<'a> Site<'a> {
         &self.index.rows[usize::from(kind == Kind::FollowUps)][index].row
     }
 
+    /// The notes the page of `note` may show embedded in it, nested ones included, in the
+    /// order they are met: what the page is made from besides the note itself (see
+    /// [`PageLinks::transclude`]).
+    fn embedded(&self, note: usize) -> Vec<usize> {
+        let mut found = Vec::new();
+        let mut seen = std::collections::HashSet::from([note]);
+        // Breadth first: a note is met first where it is least deep, and its own embeds are
+        // read from there.
+        let mut next = std::collections::VecDeque::from([(note, 0)]);
+        while let Some((n, depth)) = next.pop_front() {
+            let from = &self.vault.notes[n];
+            if depth >= MAX_EMBED_DEPTH
+                || memchr::memmem::find(from.body.as_bytes(), b"![").is_none()
+            {
+                continue;
+            }
+            for link in html::linkage(&from.body).links {
+                if !link.embed {
+                    continue;
+                }
+                let resolved =
+                    self.index
+                        .listing
+                        .links
+                        .resolve(&link.target, &from.path, link.wikilink);
+                if let Some(Link::Note(i, _)) = resolved {
+                    if seen.insert(i) {
+                        found.push(i);
+                        next.push_back((i, depth + 1));
+                    }
+                }
+            }
+        }
+        found
+    }
+
     /// Inline Markdown of an item, for a page `root` away from the site root.
     fn inline(&self, text: &str, from: &str, root: &str) -> (String, BTreeSet<String>) {
         // Most items are plain words: nothing for Markdown to do but escape them.
         if html::is_plain(text) {
             return (crate::slug::escape_html(text).into_owned(), BTreeSet::new());
         }
-        let links = PageLinks {
-            site: self,
-            from,
-            root,
-            used: RefCell::new(BTreeSet::new()),
-        };
+        let links = PageLinks::of_text(self, from, root);
         let rendered = html::render(text, &[], &links).html;
         let trimmed = rendered.trim_end();
         let inner = trimmed

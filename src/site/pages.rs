@@ -237,12 +237,7 @@ pub(super) fn render_page(
         Page::Note(index) => {
             let note = &vault.notes[*index];
             let root = "../../";
-            let links = PageLinks {
-                site,
-                from: &note.path,
-                root,
-                used: RefCell::new(BTreeSet::new()),
-            };
+            let links = PageLinks::of_page(site, *index, root);
             let mut anchors: Vec<(usize, &str)> = note
                 .items
                 .iter()
@@ -618,12 +613,7 @@ pub(super) fn render_page(
                 let root = "../../";
                 let (body, note_url) = match person.note {
                     Some(n) => {
-                        let links = PageLinks {
-                            site,
-                            from: &vault.notes[n].path,
-                            root,
-                            used: RefCell::new(BTreeSet::new()),
-                        };
+                        let links = PageLinks::of_page(site, n, root);
                         let body =
                             Html::exact(html::render(&vault.notes[n].body, &[], &links).html);
                         used.extend(links.used.into_inner());
@@ -849,6 +839,9 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> u64 {
         Page::Note(index) => {
             let note = &site.vault.notes[*index];
             (site.global, note.digest).hash(&mut h);
+            for embedded in site.embedded(*index) {
+                site.vault.notes[embedded].digest.hash(&mut h);
+            }
             // The commit, not what a page shows of it (which follows from it and the date).
             note.date
                 .and_then(|_| site.provenance.note(&note.path))
@@ -909,6 +902,9 @@ pub(super) fn page_key(site: &Site<'_>, page: &Page) -> u64 {
             let person = &site.index.listing.people[*i];
             let note = person.note.map(|n| site.vault.notes[n].digest);
             (site.global, note).hash(&mut h);
+            for embedded in person.note.map(|n| site.embedded(n)).unwrap_or_default() {
+                site.vault.notes[embedded].digest.hash(&mut h);
+            }
             // The rows of the person's requests, not the whole ledger: a request raised with
             // one person leaves every other person's page as it was.
             for &request in &site.index.person_requests[*i] {
