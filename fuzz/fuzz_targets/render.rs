@@ -1,9 +1,12 @@
 //! Any text as a note body rendered to HTML: never a panic, and never a script. What `check`
-//! reads of the same body (its links and anchors) is found where the page has it.
+//! reads of the same body (its links and anchors) is found where the page has it. A body that
+//! embeds notes is rendered with each embed showing the part of the body itself it names.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use upward::markdown::html::{Resolver, Target, linkage, render};
+use std::borrow::Cow;
+use std::cell::Cell;
+use upward::markdown::html::{Resolver, Target, Transclusion, linkage, render, render_embedded};
 
 struct Nothing;
 
@@ -13,6 +16,41 @@ impl Resolver for Nothing {
     }
     fn tag_url(&self, tag: &str) -> String {
         format!("../tags/{tag}/")
+    }
+}
+
+/// Resolves as [`Nothing`] does, and embeds the part of `body` an embed names, three deep and
+/// up to a MiB of it, as the site does.
+struct Embedding<'a> {
+    body: &'a str,
+    depth: Cell<usize>,
+    left: Cell<usize>,
+}
+
+impl Resolver for Embedding<'_> {
+    fn resolve(&self, target: &str, wikilink: bool) -> Option<Target> {
+        Nothing.resolve(target, wikilink)
+    }
+    fn tag_url(&self, tag: &str) -> String {
+        Nothing.tag_url(tag)
+    }
+    fn transclude(&self, target: &str, _wikilink: bool) -> Option<Transclusion> {
+        if self.depth.get() >= 3 {
+            return None;
+        }
+        let part = match upward::links::fragment(target) {
+            Some(fragment) => upward::markdown::section(self.body, fragment)?,
+            None => Cow::Borrowed(self.body),
+        };
+        self.left.set(self.left.get().checked_sub(part.len())?);
+        self.depth.set(self.depth.get() + 1);
+        let html = render_embedded(&part, self).html;
+        self.depth.set(self.depth.get() - 1);
+        Some(Transclusion {
+            url: format!("../{target}/"),
+            title: target.to_owned(),
+            html,
+        })
     }
 }
 
@@ -86,9 +124,20 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let html = rendered.html.to_lowercase();
+    let embedding = Embedding {
+        body: &body,
+        depth: Cell::new(0),
+        left: Cell::new(1 << 20),
+    };
+    let embedded = render(&body, &[], &embedding).html;
+    for html in [rendered.html.to_lowercase(), embedded.to_lowercase()] {
+        no_script(&html);
+    }
+});
+
+fn no_script(html: &str) {
     // Text escapes `<`, so every `<…>` of the output is a real tag: none may run script.
-    let mut rest = html.as_str();
+    let mut rest = html;
     while let Some(start) = rest.find('<') {
         let end = rest[start..].find('>').map_or(rest.len(), |e| start + e);
         let tag = &rest[start + 1..end];
@@ -101,4 +150,4 @@ fuzz_target!(|data: &[u8]| {
         }
         rest = &rest[end..];
     }
-});
+}
