@@ -7,6 +7,7 @@ use crate::seen::Seen;
 use crate::slug::{escape_html, escape_html_to, slugify};
 use crate::task;
 use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 
 /// What a link or embed in a note points to on the site.
@@ -1066,43 +1067,34 @@ impl<'a> Renderer<'a> {
                 ..
             }) => {
                 let wikilink = matches!(link_type, LinkType::WikiLink { .. });
-                // A note embedded where a block may stand is shown in its place.
-                let transclusion = if self.may_hold_a_block() {
-                    if wikilink {
-                        self.resolver
-                            .transclude(dest_url.trim_end_matches('\\'), true)
-                    } else if is_relative(&dest_url) && safe_url(&dest_url) {
-                        self.resolver.transclude(&percent_decode(&dest_url), false)
-                    } else {
-                        None
-                    }
-                } else {
-                    None
-                };
-                if let Some(transclusion) = transclusion {
-                    if wikilink {
-                        self.note_link(range.start, dest_url.trim_end_matches('\\'), true, true);
-                    } else {
-                        self.note_link(range.start, &percent_decode(&dest_url), false, true);
-                    }
-                    self.transclusion = Some(transclusion);
+                if !wikilink && !safe_url(&dest_url) {
                     self.image = Some((None, String::new(), String::new()));
                     return;
                 }
-                let target = if wikilink {
-                    let target = dest_url.trim_end_matches('\\');
-                    self.note_link(range.start, target, true, true);
-                    self.resolver.resolve(target, true)
-                } else if !safe_url(&dest_url) {
-                    self.image = Some((None, String::new(), String::new()));
-                    return;
+                // What the embed names in the vault, as the resolver is given it; `None` for
+                // an image of the web.
+                let named: Option<Cow<str>> = if wikilink {
+                    Some(Cow::Borrowed(dest_url.trim_end_matches('\\')))
                 } else if is_relative(&dest_url) {
-                    let target = percent_decode(&dest_url);
-                    self.note_link(range.start, &target, false, true);
-                    self.resolver.resolve(&target, false)
+                    Some(Cow::Owned(percent_decode(&dest_url)))
                 } else {
-                    Some(Target::Attachment(dest_url.to_string()))
+                    None
                 };
+                let Some(named) = named else {
+                    let target = Some(Target::Attachment(dest_url.to_string()));
+                    self.image = Some((target, dest_url.to_string(), String::new()));
+                    return;
+                };
+                self.note_link(range.start, &named, wikilink, true);
+                // A note embedded where a block may stand is shown in its place.
+                if self.may_hold_a_block() {
+                    if let Some(transclusion) = self.resolver.transclude(&named, wikilink) {
+                        self.transclusion = Some(transclusion);
+                        self.image = Some((None, String::new(), String::new()));
+                        return;
+                    }
+                }
+                let target = self.resolver.resolve(&named, wikilink);
                 self.image = Some((target, dest_url.to_string(), String::new()));
             }
             Event::End(TagEnd::Image) => {
