@@ -264,17 +264,27 @@ struct Run {
 /// user's.
 static CACHE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
-/// Runs upward.
+/// Runs upward, with the benchmark's note cache.
 fn run(args: &[&str]) -> Run {
+    run_caching(args, true)
+}
+
+/// Runs upward, with the benchmark's note cache or with none at all.
+fn run_caching(args: &[&str], cache: bool) -> Run {
     let cpu_before = children_cpu();
     let started = Instant::now();
+    let cache = if cache {
+        CACHE
+            .get()
+            .expect("the cache folder is set first")
+            .as_os_str()
+    } else {
+        std::ffi::OsStr::new("")
+    };
     let output = Command::new(env!("CARGO_BIN_EXE_upward"))
         .args(args)
         .env("UPWARD_TODAY", "2026-11-24")
-        .env(
-            "UPWARD_CACHE_DIR",
-            CACHE.get().expect("the cache folder is set first"),
-        )
+        .env("UPWARD_CACHE_DIR", cache)
         .output()
         .expect("upward runs");
     let elapsed = started.elapsed();
@@ -436,22 +446,41 @@ fn main() {
     // The folders are removed only after the last build: ext4 without a journal passes over
     // inodes freed in the last minutes when it makes new ones, so a build right after removing
     // 40,000 files and folders measures that search (several seconds here), not the build.
-    let mut places = vec![("disk".to_owned(), temp.path().to_path_buf())];
-    if Path::new("/dev/shm").is_dir() {
-        places.push(("memory (/dev/shm)".to_owned(), PathBuf::from("/dev/shm")));
+    // The build reads notes through its note cache, as every build but the first after
+    // installing or upgrading upward does: a build fills it first. Then the same in memory
+    // without any cache.
+    let mut places = vec![("disk".to_owned(), temp.path().to_path_buf(), true)];
+    let memory = Path::new("/dev/shm")
+        .is_dir()
+        .then(|| PathBuf::from("/dev/shm"));
+    if let Some(memory) = &memory {
+        places.push(("memory (/dev/shm)".to_owned(), memory.clone(), true));
     }
     // Another file system to compare with (a freshly made one, say).
     if let Some(dir) = value("--full-build-in") {
-        places.push((dir.clone(), PathBuf::from(dir)));
+        places.push((dir.clone(), PathBuf::from(dir), true));
     }
-    let mut built = Vec::new();
-    for (place, base) in places {
+    let base = memory.clone().unwrap_or_else(|| temp.path().to_path_buf());
+    places.push((
+        format!("{}, without a note cache", base.display()),
+        base,
+        false,
+    ));
+    let filling = memory
+        .unwrap_or_else(|| temp.path().to_path_buf())
+        .join(format!("upward-bench-{}-filling", std::process::id()));
+    run(&["--vault", v, "build", "--out", filling.to_str().unwrap()]);
+    let mut built = vec![filling];
+    for (round, (place, base, cache)) in places.into_iter().enumerate() {
         let mut full = Vec::new();
         let mut cpu = Vec::new();
         let mut peak = 0;
         for i in 0..3 {
-            let fresh = base.join(format!("upward-bench-{}-{i}", std::process::id()));
-            let build = run(&["--vault", v, "build", "--out", fresh.to_str().unwrap()]);
+            let fresh = base.join(format!("upward-bench-{}-{round}-{i}", std::process::id()));
+            let build = run_caching(
+                &["--vault", v, "build", "--out", fresh.to_str().unwrap()],
+                cache,
+            );
             if i == 0 {
                 println!("  {}", build.log.lines().last().unwrap_or_default());
             }

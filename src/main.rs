@@ -298,18 +298,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let started = std::time::Instant::now();
     // The command ends with the process: the vault and its model are not freed piece by piece
     // (about 30 ms for 10,000 notes); the end of the process gives their memory back at once.
-    // `new`, `check` and `requests` need only the ledger (and what reading each note found):
-    // notes read before come from the note cache, without bodies or other items. What changed
-    // is saved in the cache beside the rest of the command.
-    let (vault, saving) = match cli.command {
+    // Notes read before come from the note cache. `new`, `check` and `requests` need only the
+    // ledger (and what reading each note found): their cache holds notes without bodies or
+    // other items. The others' holds whole notes, and their bodies are their texts'. What
+    // changed is saved in the cache beside the rest of the command.
+    let (vault, remember) = match cli.command {
         Command::New { .. } | Command::Check { .. } | Command::Requests { .. } => {
             // `check` holds every link against the notes and anchors it points to.
             let links = matches!(cli.command, Command::Check { .. });
-            let (vault, remember) = vault::load_for_ledger(&root, links);
-            (vault, Some(std::thread::spawn(move || remember.save())))
+            vault::load_for_ledger(&root, links)
         }
-        _ => (vault::load(&root), None),
+        _ => vault::load_whole(&root),
     };
+    let saving = std::thread::spawn(move || remember.save());
     let vault = std::mem::ManuallyDrop::new(vault);
     // The notes are read on transparent huge pages (where the system gives them). Pages are
     // made from notes all over memory, and a build of 10,000 notes takes about 8% less CPU
@@ -322,12 +323,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     upward::timing::phase("join the model");
     let code = command(cli.command, vault, model, stdout, started);
     // Whatever happened, the note cache is written whole (or not at all) before the end.
-    let saved = saving.map(|saving| {
-        saving
-            .join()
-            .unwrap_or_else(|_| Err(std::io::Error::other("the thread saving it failed")))
-    });
-    if let Some(Err(error)) = saved {
+    let saved = saving
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the thread saving it failed")));
+    if let Err(error) = saved {
         eprintln!("upward: could not save the note cache (the next run reads every note): {error}");
     }
     code

@@ -38,11 +38,26 @@ pub fn folder() -> Option<PathBuf> {
     }
 }
 
-/// The cache file of the vault at `root`, named by a hash of its absolute path.
-pub fn file_for(folder: &Path, root: &Path) -> PathBuf {
+/// What a cache file holds of each note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// What the ledger reads: properties, requests and follow-ups (for `new`, `check`,
+    /// `requests`).
+    Ledger,
+    /// Every item and property (for `build`, `recap`, `review`).
+    Whole,
+}
+
+/// The cache file of the vault at `root` holding its notes as `held`, named by a hash of the
+/// vault's absolute path.
+pub fn file_for(folder: &Path, root: &Path, held: Held) -> PathBuf {
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let hash = xxhash_rust::xxh3::xxh3_64(root.as_os_str().as_encoded_bytes());
-    folder.join(format!("{hash:016x}.notes"))
+    let extension = match held {
+        Held::Ledger => "notes",
+        Held::Whole => "whole-notes",
+    };
+    folder.join(format!("{hash:016x}.{extension}"))
 }
 
 /// A cache file read into memory: each note's encoded form, found by path.

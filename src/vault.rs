@@ -38,6 +38,40 @@ pub fn find_root(start: &Path) -> PathBuf {
 /// Loads every note of the vault at `root`, once: nothing is kept for a later load. Notes are
 /// read and parsed on every core while the vault is still being walked.
 pub fn load(root: &Path) -> Vault {
+    read_vault(root, None).0
+}
+
+/// Loads every note of the vault at `root` as [`load`] does, except that a note whose text is
+/// what it was when the note cache of whole notes last saw it is taken from there instead of
+/// being parsed again (its body is its text's, redacted as parsing does). What changed is
+/// written back by [`Remember::save`]. This cache is apart from the one of
+/// [`load_for_ledger`], which holds notes without the items the ledger does not read.
+pub fn load_whole(root: &Path) -> (Vault, Remember) {
+    let file = crate::note_cache::folder()
+        .map(|folder| crate::note_cache::file_for(&folder, root, crate::note_cache::Held::Whole));
+    let cache = file
+        .as_deref()
+        .map(crate::note_cache::Cache::read)
+        .unwrap_or_default();
+    let (vault, notes) = read_vault(root, Some(&cache));
+    let missed = notes.iter().filter(|(_, _, anew)| *anew).count();
+    // Written again when a note was parsed, or one the cache holds is gone.
+    let stale = missed > 0 || cache.len() != vault.notes.len();
+    let remember = Remember {
+        file: file.filter(|_| stale),
+        cache,
+        notes,
+    };
+    (vault, remember)
+}
+
+/// Each note read, with what parsing it found (or the cache held), and whether it was parsed
+/// rather than taken from the cache.
+type ReadNotes = Vec<(Arc<Note>, Vec<Diagnostic>, bool)>;
+
+/// Reads the vault, taking notes from `cache` where it holds them; with a cache, also says
+/// what was read for the cache to be written again.
+fn read_vault(root: &Path, cache: Option<&crate::note_cache::Cache>) -> (Vault, ReadNotes) {
     let (config, mut diagnostics) = settings(root);
     let (sender, found) = std::sync::mpsc::channel::<(PathBuf, String)>();
     let (walk, mut read) = rayon::join(
@@ -54,7 +88,13 @@ pub fn load(root: &Path) -> Vault {
                 .into_iter()
                 .par_bridge()
                 .map(|(path, rel)| {
-                    let read = read_note(&path, &rel, &config);
+                    let read = match cache {
+                        None => {
+                            let (note, found) = read_note(&path, &rel, &config);
+                            (note, found, Vec::new(), true)
+                        }
+                        Some(cache) => read_note_cached(&path, &rel, &config, cache),
+                    };
                     (rel, read)
                 })
                 .collect::<Vec<_>>()
@@ -64,18 +104,53 @@ pub fn load(root: &Path) -> Vault {
     read.sort_unstable_by(|(a, _), (b, _)| walk_order(a, b));
     diagnostics.extend(walk.diagnostics);
     let mut notes = Vec::with_capacity(read.len());
-    for (_, (note, found)) in read {
+    let mut remembered = Vec::with_capacity(if cache.is_some() { read.len() } else { 0 });
+    for (_, (note, found, parsed, anew)) in read {
         diagnostics.extend(found);
-        notes.extend(note.map(Arc::new));
+        if let Some(note) = note.map(Arc::new) {
+            if cache.is_some() {
+                remembered.push((Arc::clone(&note), parsed, anew));
+            }
+            notes.push(note);
+        }
     }
     diagnostic::sort(&mut diagnostics);
-    Vault {
+    let vault = Vault {
         root: root.to_path_buf(),
         config,
         notes,
         diagnostics,
         attachments: walk.attachments,
-    }
+    };
+    (vault, remembered)
+}
+
+/// Reads one note, from `cache` when it holds the note's text as it is: the note, every
+/// problem found (in reading the file, and in parsing it or as the cache held them), what
+/// parsing found alone (for the cache), and whether the note was parsed.
+fn read_note_cached(
+    path: &Path,
+    rel: &str,
+    config: &Config,
+    cache: &crate::note_cache::Cache,
+) -> (Option<Note>, Vec<Diagnostic>, Vec<Diagnostic>, bool) {
+    let mut found = Vec::new();
+    let Some(text) = read_text(path, rel, &mut found) else {
+        return (None, found, Vec::new(), true);
+    };
+    let (note, parsed, anew) = match cache.get(rel, note::digest_of(&text, config), false) {
+        Some((mut note, parsed)) => {
+            note.body = note::body_of(&text).into_owned();
+            (note, parsed, false)
+        }
+        None => {
+            let mut parsed = Vec::new();
+            let note = note::parse(rel, &text, config, &mut parsed);
+            (note, parsed, true)
+        }
+    };
+    found.extend(parsed.iter().cloned());
+    (Some(note), found, parsed, anew)
 }
 
 /// Loads the vault for what needs only the ledger (`new`, `check`, `requests`): every note is
@@ -86,7 +161,8 @@ pub fn load(root: &Path) -> Vault {
 /// does not hold them. What changed is written back to the cache by [`Remember::save`].
 pub fn load_for_ledger(root: &Path, links: bool) -> (Vault, Remember) {
     let (config, mut diagnostics) = settings(root);
-    let file = crate::note_cache::folder().map(|folder| crate::note_cache::file_for(&folder, root));
+    let file = crate::note_cache::folder()
+        .map(|folder| crate::note_cache::file_for(&folder, root, crate::note_cache::Held::Ledger));
     let cache = file
         .as_deref()
         .map(crate::note_cache::Cache::read)
@@ -157,7 +233,8 @@ pub fn load_for_ledger(root: &Path, links: bool) -> (Vault, Remember) {
     (vault, remember)
 }
 
-/// What [`load_for_ledger`] read, to be saved in the note cache once the command is done.
+/// What [`load_for_ledger`] or [`load_whole`] read, to be saved in the note cache once the
+/// command is done.
 pub struct Remember {
     /// The cache file, when it needs writing.
     file: Option<PathBuf>,

@@ -928,3 +928,66 @@ fn editing_an_embedded_note_rebuilds_the_pages_that_show_it() {
     assert!(!page.contains("Hire three people"), "{page}");
     assert_same_as_fresh(&vault, &out, "an embedded note unpublished");
 }
+
+#[test]
+fn a_build_from_the_note_cache_is_the_build_without_it() {
+    // The sample vault, with a note that reading reports problems in, and one that is broken.
+    let vault = TestVault::sample()
+        .file(
+            "1-1s/2026-11-24 Dana Whitaker.md",
+            "---\ndate: 2026-11-24\nwith: \"[[Dana Whitaker]]\"\n---\n## Help\n- [ ] An ask with no ID\n\
+             - [ ] A twice-used ID ^twice\n- [ ] Again ^twice\n## Wins\n- A win #shipped ==big==\n",
+        )
+        .file("notes/Broken.md", "---\npublish: true\ndate: [\n---\nBody.\n");
+    let dir = tempfile::tempdir().unwrap();
+    let out = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let uncached = vault.run_uncached(&["build", "--out", &out("uncached")]);
+    // The first run fills the cache, the second reads every note from it.
+    let filling = vault.run(&["build", "--out", &out("filling")]);
+    let cached = vault.run(&["build", "--out", &out("cached")]);
+    assert!(
+        std::fs::read_dir(vault.cache()).unwrap().any(|f| f
+            .unwrap()
+            .path()
+            .to_string_lossy()
+            .ends_with(".whole-notes")),
+        "the build has its note cache"
+    );
+    let strip = |run: &Run, name: &str| {
+        assert_eq!(run.code, Some(1), "{}", run.stderr);
+        // All but the last line (where the site went, how long it took).
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        lines[..lines.len() - 1].join("\n").replace(&out(name), "")
+    };
+    let expected = strip(&uncached, "uncached");
+    assert!(
+        expected.contains("^twice") && expected.contains("Broken.md"),
+        "{expected}"
+    );
+    assert_eq!(strip(&filling, "filling"), expected);
+    assert_eq!(strip(&cached, "cached"), expected);
+    let site = files(&dir.path().join("uncached"));
+    for name in ["filling", "cached"] {
+        let other = files(&dir.path().join(name));
+        assert_eq!(
+            site.keys().collect::<Vec<_>>(),
+            other.keys().collect::<Vec<_>>()
+        );
+        for (path, bytes) in &site {
+            assert!(
+                path.ends_with(".upward-manifest") || bytes == &other[path],
+                "{path} differs in the {name} build"
+            );
+        }
+    }
+    // A note edited since is read again.
+    let rel = "1-1s/2026-11-17 Dana Whitaker.md";
+    vault.write(rel, vault.read(rel).replace("Noor accepted", "Noor signed"));
+    vault.run(&["build", "--out", &out("cached")]).code(1);
+    let page = std::fs::read_to_string(
+        dir.path()
+            .join("cached/meetings/2026-11-17-dana-whitaker/index.html"),
+    )
+    .unwrap();
+    assert!(page.contains("Noor signed"), "{page}");
+}
