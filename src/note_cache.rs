@@ -1,10 +1,12 @@
-//! What the commands that need only the ledger (`new`, `check`, `requests`) remember between
-//! runs: each note as it was read, under its path and the digest of its text. Every note's
-//! text is still read (a changed note is always seen: the digest is of the bytes, not of the
-//! file's times), and only notes whose text changed are parsed again. The cache lives outside
-//! the vault (the system's cache folder, or `UPWARD_CACHE_DIR`; empty turns it off) and holds
-//! what those commands read: properties, requests and follow-ups, and what reading the note
-//! found. Never a body, so never a comment or a private callout.
+//! What commands remember of the notes between runs: each note as it was read, under its path
+//! and the digest of its text. Every note's text is still read (a changed note is always seen:
+//! the digest is of the bytes, not of the file's times), and only notes whose text changed are
+//! parsed again. The cache lives outside the vault (the system's cache folder, or
+//! `UPWARD_CACHE_DIR`; empty turns it off), one file per vault for each of two ways of
+//! reading (see [`Held`]): what the commands that need only the ledger (`new`, `check`,
+//! `requests`) read (properties, requests and follow-ups, and what reading the note found),
+//! and whole notes for the others (`build`, `recap`, `review`). Never a body, so never a
+//! comment or a private callout.
 //!
 //! The format is this module's own: a header naming the build of upward that wrote it, then per
 //! note its path, digest and encoded form, then a hash of all of it. A file that does not check
