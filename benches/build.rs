@@ -447,18 +447,15 @@ fn main() {
     // inodes freed in the last minutes when it makes new ones, so a build right after removing
     // 40,000 files and folders measures that search (several seconds here), not the build.
     // The build reads notes through its note cache, as every build but the first after
-    // installing or upgrading upward does: a build fills it first. Then the same in memory
-    // without any cache.
-    let mut places = vec![("disk".to_owned(), temp.path().to_path_buf(), true)];
+    // installing or upgrading upward does: a build fills it first. In memory first, then
+    // without any cache, then on disk: what the disk still writes back after a build there
+    // takes CPU from the builds that follow it.
     let memory = Path::new("/dev/shm")
         .is_dir()
         .then(|| PathBuf::from("/dev/shm"));
+    let mut places = Vec::new();
     if let Some(memory) = &memory {
         places.push(("memory (/dev/shm)".to_owned(), memory.clone(), true));
-    }
-    // Another file system to compare with (a freshly made one, say).
-    if let Some(dir) = value("--full-build-in") {
-        places.push((dir.clone(), PathBuf::from(dir), true));
     }
     let base = memory.clone().unwrap_or_else(|| temp.path().to_path_buf());
     places.push((
@@ -466,6 +463,11 @@ fn main() {
         base,
         false,
     ));
+    places.push(("disk".to_owned(), temp.path().to_path_buf(), true));
+    // Another file system to compare with (a freshly made one, say).
+    if let Some(dir) = value("--full-build-in") {
+        places.push((dir.clone(), PathBuf::from(dir), true));
+    }
     let filling = memory
         .unwrap_or_else(|| temp.path().to_path_buf())
         .join(format!("upward-bench-{}-filling", std::process::id()));
