@@ -142,11 +142,11 @@ pub fn safe_url(url: &str) -> bool {
     }
 }
 
-fn is_relative(url: &str) -> bool {
+pub(super) fn is_relative(url: &str) -> bool {
     !url.starts_with('#') && !url.starts_with('/') && !url.contains(':')
 }
 
-fn percent_decode(text: &str) -> String {
+pub(super) fn percent_decode(text: &str) -> String {
     let hex = |b: u8| (b as char).to_digit(16);
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

@@ -565,6 +565,56 @@ fn parsed_outline(text: &str) -> Vec<Element> {
     elements
 }
 
+/// What the embeds of `body` name, as the renderer gives them to its resolver (with whether
+/// each is a wikilink), read from the text alone and quickly: every embed that the renderer
+/// may show in place is among them, beside text that only looks like one (in code, or a link
+/// next to an image). `None` where only parsing the body tells: it defines link references,
+/// which an image may take its target from, or escapes characters in a link's destination.
+pub fn embed_targets(body: &str) -> Option<Vec<(Cow<'_, str>, bool)>> {
+    use memchr::memmem;
+    let bytes = body.as_bytes();
+    let mut found = Vec::new();
+    let Some(first) = memmem::find(bytes, b"![") else {
+        return Some(found);
+    };
+    for at in memmem::find_iter(&bytes[first..], b"![[").map(|at| first + at) {
+        let inner = &body[at + 3..];
+        let Some(end) = memmem::find(inner.as_bytes(), b"]]") else {
+            break;
+        };
+        let inner = &inner[..end];
+        // Brackets inside may nest or end it sooner, code may cut it, and a backslash may
+        // escape what follows it: parsing tells.
+        if inner.contains(['[', ']', '`', '\\']) {
+            return None;
+        }
+        found.push((Cow::Borrowed(inner), true));
+    }
+    if memmem::find(bytes, b"]:").is_some() {
+        return None;
+    }
+    // Every inline link's destination: those of images among them.
+    for at in memmem::find_iter(bytes, b"](") {
+        let rest = body[at + 2..].trim_start();
+        let dest = match rest.strip_prefix('<') {
+            Some(inner) => &inner[..inner.find(['>', '\n']).unwrap_or(inner.len())],
+            None => {
+                &rest[..rest
+                    .find(|c: char| c.is_whitespace() || c == ')')
+                    .unwrap_or(rest.len())]
+            }
+        };
+        // Escapes and entities are read by parsing, and a destination may hold parentheses.
+        if dest.contains(['\\', '&', '(']) {
+            return None;
+        }
+        if html::is_relative(dest) {
+            found.push((Cow::Owned(html::percent_decode(dest)), false));
+        }
+    }
+    Some(found)
+}
+
 /// The part of `body` (redacted) that a link names after `#` (`Goals`, or `^budget`, as
 /// [`crate::links::fragment`] gives it), as Obsidian embeds it: a heading with all that is
 /// under it, up to the next heading of its level or above; the paragraph or list item (with
@@ -699,6 +749,84 @@ mod tests {
 
     fn part(fragment: &str) -> Option<String> {
         section(PLAN, fragment).map(Cow::into_owned)
+    }
+
+    /// What an embed names, alias aside, as resolving it reads it.
+    fn named(target: &str, wikilink: bool) -> (String, bool) {
+        (
+            target.split('|').next().unwrap_or("").trim().to_owned(),
+            wikilink,
+        )
+    }
+
+    /// Whether every embed the renderer finds in `body` is among those [`embed_targets`] reads
+    /// from its text, when it reads them.
+    fn embeds_read_from_the_text_hold(body: &str) -> Result<(), String> {
+        let Some(targets) = embed_targets(body) else {
+            return Ok(());
+        };
+        let read: std::collections::HashSet<_> =
+            targets.iter().map(|(t, w)| named(t, *w)).collect();
+        for link in html::linkage(body).links.iter().filter(|l| l.embed) {
+            let key = named(&link.target, link.wikilink);
+            if !read.contains(&key) {
+                return Err(format!("{key:?} of {body:?}"));
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn embeds_whose_brackets_nest_or_escape_are_left_to_parsing() {
+        // Each of these once gave an embed the text alone did not (found by the property
+        // below): brackets nesting, a link inside, escapes, white space trimmed.
+        for body in [
+            "![[```\n![[![[]]![[```]]",
+            "![[]()a]]",
+            "![[\\)]]![[",
+            "![[\\]]]]",
+            "![[ \n]]",
+        ] {
+            embeds_read_from_the_text_hold(body).unwrap();
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_embed_the_renderer_finds_is_among_those_read_from_the_text(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "![[", "]]", "![", "](", ")", "[", "]", "a", "b.md", "c d", "|", "#", "^x",
+                "\n", "\n\n", " ", "`", "```\n", "<", ">", "%20", ":", "- ", "> ", "    ",
+                "\\", "&amp;", "(", "\"t\"", "[r]: b.md\n", "[r]", "!", "|",
+            ]), 0..40)
+        ) {
+            let body: String = pieces.concat();
+            let held = embeds_read_from_the_text_hold(&body);
+            proptest::prop_assert!(held.is_ok(), "{}", held.unwrap_err());
+        }
+    }
+
+    #[test]
+    fn embeds_are_read_from_the_text_unless_only_parsing_tells() {
+        let read = |body| {
+            embed_targets(body).map(|targets| {
+                targets
+                    .into_iter()
+                    .map(|(t, w)| (t.into_owned(), w))
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(
+            read("![[Plan#Goals|alias]] and ![img](Other%20note.md) [a](b.md) [c](https://x)"),
+            Some(vec![
+                ("Plan#Goals|alias".to_owned(), true),
+                ("Other note.md".to_owned(), false),
+                ("b.md".to_owned(), false),
+            ])
+        );
+        assert_eq!(read("no embeds [a](b.md)"), Some(vec![]));
+        assert_eq!(read("![x][ref]\n\n[ref]: Plan.md\n"), None);
+        assert_eq!(read("![x](Plan\\_a.md)"), None);
     }
 
     #[test]

@@ -1445,20 +1445,25 @@ impl<'a> Site<'a> {
         let mut next = std::collections::VecDeque::from([(note, 0)]);
         while let Some((n, depth)) = next.pop_front() {
             let from = &self.vault.notes[n];
-            if depth >= MAX_EMBED_DEPTH
-                || memchr::memmem::find(from.body.as_bytes(), b"![").is_none()
-            {
+            if depth >= MAX_EMBED_DEPTH {
                 continue;
             }
-            for link in html::linkage(&from.body).links {
-                if !link.embed {
-                    continue;
-                }
-                let resolved =
-                    self.index
-                        .listing
-                        .links
-                        .resolve(&link.target, &from.path, link.wikilink);
+            // Read from the text where it can be (as it is on every rebuild, for every page),
+            // parsed only where it must.
+            let targets = crate::markdown::embed_targets(&from.body).unwrap_or_else(|| {
+                html::linkage(&from.body)
+                    .links
+                    .into_iter()
+                    .filter(|link| link.embed)
+                    .map(|link| (Cow::Owned(link.target), link.wikilink))
+                    .collect()
+            });
+            for (target, wikilink) in targets {
+                let resolved = self
+                    .index
+                    .listing
+                    .links
+                    .resolve(&target, &from.path, wikilink);
                 if let Some(Link::Note(i, _)) = resolved {
                     if seen.insert(i) {
                         found.push(i);
