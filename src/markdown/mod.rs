@@ -604,13 +604,15 @@ pub fn embed_targets(body: &str) -> Option<Vec<(Cow<'_, str>, bool)>> {
                     .unwrap_or(rest.len())]
             }
         };
+        // A URL of the web, or of this page, stays one whatever its escapes.
+        if !html::is_relative(dest) {
+            continue;
+        }
         // Escapes and entities are read by parsing, and a destination may hold parentheses.
         if dest.contains(['\\', '&', '(']) {
             return None;
         }
-        if html::is_relative(dest) {
-            found.push((Cow::Owned(html::percent_decode(dest)), false));
-        }
+        found.push((Cow::Owned(html::percent_decode(dest)), false));
     }
     Some(found)
 }
@@ -797,7 +799,8 @@ mod tests {
             pieces in proptest::collection::vec(proptest::sample::select(vec![
                 "![[", "]]", "![", "](", ")", "[", "]", "a", "b.md", "c d", "|", "#", "^x",
                 "\n", "\n\n", " ", "`", "```\n", "<", ">", "%20", ":", "- ", "> ", "    ",
-                "\\", "&amp;", "(", "\"t\"", "[r]: b.md\n", "[r]", "!", "|",
+                "\\", "&amp;", "(", "\"t\"", "[r]: b.md\n", "[r]", "!", "|", "h://", "&#58;",
+                "/",
             ]), 0..40)
         ) {
             let body: String = pieces.concat();
@@ -827,6 +830,11 @@ mod tests {
         assert_eq!(read("no embeds [a](b.md)"), Some(vec![]));
         assert_eq!(read("![x][ref]\n\n[ref]: Plan.md\n"), None);
         assert_eq!(read("![x](Plan\\_a.md)"), None);
+        // Web links with escapes or queries leave the text reading as it is.
+        assert_eq!(
+            read("![[a.png]] [w](https://x.org/a_(b)?c=1&d=2)"),
+            Some(vec![("a.png".to_owned(), true)])
+        );
     }
 
     #[test]
