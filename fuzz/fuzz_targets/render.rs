@@ -124,6 +124,18 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
+    // Every embed the renderer finds is among those a page's key reads from the text.
+    if let Some(targets) = upward::markdown::embed_targets(&body) {
+        let named = |target: &str| target.split('|').next().unwrap_or("").trim().to_owned();
+        for link in linkage.links.iter().filter(|l| l.embed) {
+            assert!(
+                targets
+                    .iter()
+                    .any(|(t, w)| *w == link.wikilink && named(t) == named(&link.target)),
+                "{link:?} not among {targets:?}"
+            );
+        }
+    }
     let embedding = Embedding {
         body: &body,
         depth: Cell::new(0),
