@@ -4,6 +4,7 @@
 use crate::config::{self, Config};
 use crate::diagnostic::{self, Diagnostic, LineIndex};
 use crate::note::{self, Note};
+use crate::note_cache::Held;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use std::io::Read;
@@ -48,7 +49,7 @@ pub fn load(root: &Path) -> Vault {
 /// [`load_for_ledger`], which holds notes without the items the ledger does not read.
 pub fn load_whole(root: &Path) -> (Vault, Remember) {
     let file = crate::note_cache::folder()
-        .map(|folder| crate::note_cache::file_for(&folder, root, crate::note_cache::Held::Whole));
+        .map(|folder| crate::note_cache::file_for(&folder, root, Held::Whole));
     let cache = file
         .as_deref()
         .map(crate::note_cache::Cache::read)
@@ -93,7 +94,9 @@ fn read_vault(root: &Path, cache: Option<&crate::note_cache::Cache>) -> (Vault, 
                             let (note, found) = read_note(&path, &rel, &config);
                             (note, found, Vec::new(), true)
                         }
-                        Some(cache) => read_note_cached(&path, &rel, &config, cache),
+                        Some(cache) => {
+                            read_note_cached(&path, &rel, &config, cache, Held::Whole, false)
+                        }
                     };
                     (rel, read)
                 })
@@ -125,27 +128,44 @@ fn read_vault(root: &Path, cache: Option<&crate::note_cache::Cache>) -> (Vault, 
     (vault, remembered)
 }
 
-/// Reads one note, from `cache` when it holds the note's text as it is: the note, every
-/// problem found (in reading the file, and in parsing it or as the cache held them), what
-/// parsing found alone (for the cache), and whether the note was parsed.
+/// Reads one note, from `cache` when it holds the note's text as it is, kept as `held` says
+/// (whole, its body taken from its text; or only what the ledger reads, with its links when
+/// `links`): the note, every problem found (in reading the file, and in parsing it or as the
+/// cache held them), what parsing found alone (for the cache), and whether the note was read
+/// anew rather than taken whole from the cache.
 fn read_note_cached(
     path: &Path,
     rel: &str,
     config: &Config,
     cache: &crate::note_cache::Cache,
+    held: Held,
+    links: bool,
 ) -> (Option<Note>, Vec<Diagnostic>, Vec<Diagnostic>, bool) {
     let mut found = Vec::new();
     let Some(text) = read_text(path, rel, &mut found) else {
         return (None, found, Vec::new(), true);
     };
-    let (note, parsed, anew) = match cache.get(rel, note::digest_of(&text, config), false) {
+    let (note, parsed, anew) = match cache.get(rel, note::digest_of(&text, config), links) {
         Some((mut note, parsed)) => {
-            note.body = note::body_of(&text).into_owned();
-            (note, parsed, false)
+            if held == Held::Whole {
+                note.body = note::body_of(&text).into_owned();
+            }
+            // The cache may hold the note without its links, as `new` wrote it.
+            let anew = links && note.links.is_none();
+            if anew {
+                note.links = Some(Box::new(note::Links::read(&note, &note::body_of(&text))));
+            }
+            (note, parsed, anew)
         }
         None => {
             let mut parsed = Vec::new();
-            let note = note::parse(rel, &text, config, &mut parsed);
+            let mut note = note::parse(rel, &text, config, &mut parsed);
+            if links {
+                note.links = Some(Box::new(note::Links::read(&note, &note.body)));
+            }
+            if held == Held::Ledger {
+                note.keep_ledger_only();
+            }
             (note, parsed, true)
         }
     };
@@ -162,7 +182,7 @@ fn read_note_cached(
 pub fn load_for_ledger(root: &Path, links: bool) -> (Vault, Remember) {
     let (config, mut diagnostics) = settings(root);
     let file = crate::note_cache::folder()
-        .map(|folder| crate::note_cache::file_for(&folder, root, crate::note_cache::Held::Ledger));
+        .map(|folder| crate::note_cache::file_for(&folder, root, Held::Ledger));
     let cache = file
         .as_deref()
         .map(crate::note_cache::Cache::read)
@@ -173,45 +193,17 @@ pub fn load_for_ledger(root: &Path, links: bool) -> (Vault, Remember) {
     let mut read: Vec<_> = walk
         .notes
         .par_iter()
-        .map(|(path, rel)| {
-            let mut found = Vec::new();
-            let Some(text) = read_text(path, rel, &mut found) else {
-                return (None, found, Vec::new(), false);
-            };
-            let digest = note::digest_of(&text, &config);
-            // The cache holds notes as they are kept here.
-            let (note, parsed, hit) = match cache.get(rel, digest, links) {
-                Some((mut note, parsed)) => {
-                    let hit = !links || note.links.is_some();
-                    if !hit {
-                        note.links =
-                            Some(Box::new(note::Links::read(&note, &note::body_of(&text))));
-                    }
-                    (note, parsed, hit)
-                }
-                None => {
-                    let mut parsed = Vec::new();
-                    let mut note = note::parse(rel, &text, &config, &mut parsed);
-                    if links {
-                        note.links = Some(Box::new(note::Links::read(&note, &note.body)));
-                    }
-                    note.keep_ledger_only();
-                    (note, parsed, false)
-                }
-            };
-            found.extend(parsed.iter().cloned());
-            (Some(Arc::new(note)), found, parsed, hit)
-        })
+        .map(|(path, rel)| read_note_cached(path, rel, &config, &cache, Held::Ledger, links))
         .collect();
     diagnostics.extend(walk.diagnostics);
     let mut notes = Vec::with_capacity(read.len());
     let mut remembered = Vec::with_capacity(read.len());
     let mut missed = 0;
-    for (note, found, parsed, hit) in read.drain(..) {
+    for (note, found, parsed, anew) in read.drain(..) {
         diagnostics.extend(found);
-        if let Some(note) = note {
-            missed += usize::from(!hit);
-            remembered.push((Arc::clone(&note), parsed, !hit));
+        if let Some(note) = note.map(Arc::new) {
+            missed += usize::from(anew);
+            remembered.push((Arc::clone(&note), parsed, anew));
             notes.push(note);
         }
     }
