@@ -561,25 +561,9 @@ fn block_ids(
     let mut found: Vec<(String, usize)> = Vec::new();
     // The line of each ID's first use.
     let mut first_lines: crate::seen::Seen<usize> = Default::default();
-    let mut offset = 0;
-    let mut fence = false;
-    for line in markdown::lines_inclusive(body) {
-        let start = offset;
-        offset += line.len();
-        let trimmed = line.trim();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fence = !fence;
-            continue;
-        }
-        if fence {
-            continue;
-        }
-        let Some((_, id)) = task::block_id(trimmed) else {
-            continue;
-        };
+    for (caret, id) in markdown::block_id_lines(body) {
         let id = id.to_owned();
-        let column_offset = start + line.rfind('^').unwrap_or(0);
-        let (line_number, column) = position(column_offset);
+        let (line_number, column) = position(caret);
         if let Some(first) = first_lines.get(&id) {
             diagnostics.push(Diagnostic::error(
                 path,

@@ -648,30 +648,29 @@ fn heading_section<'a>(body: &'a str, heading: &str) -> Option<&'a str> {
     found.map(|(_, start)| &body[start..])
 }
 
-fn block_section<'a>(body: &'a str, id: &str) -> Option<Cow<'a, str>> {
-    // Where the `^` of the ID is, on a line that ends with it (outside fenced code).
+/// The lines of `body` outside fenced code that end with a block ID (`… ^id`), in order: the
+/// offset of each one's `^`, and the ID.
+pub fn block_id_lines(body: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut offset = 0;
     let mut fence = false;
-    let mut caret = None;
-    for line in lines_inclusive(body) {
+    lines_inclusive(body).filter_map(move |line| {
         let start = offset;
         offset += line.len();
         let trimmed = line.trim();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             fence = !fence;
-            continue;
+            return None;
         }
         if fence {
-            continue;
+            return None;
         }
-        if let Some((_, found)) = crate::task::block_id(trimmed) {
-            if found.eq_ignore_ascii_case(id) {
-                caret = line.rfind('^').map(|at| start + at);
-                break;
-            }
-        }
-    }
-    let caret = caret?;
+        let (_, id) = crate::task::block_id(trimmed)?;
+        Some((start + line.rfind('^')?, id))
+    })
+}
+
+fn block_section<'a>(body: &'a str, id: &str) -> Option<Cow<'a, str>> {
+    let (caret, _) = block_id_lines(body).find(|(_, found)| found.eq_ignore_ascii_case(id))?;
     // The innermost list item holding the ID, else the block of the note holding it, unless
     // that block is the ID alone: then the block before it.
     let mut depth = 0usize;
