@@ -48,22 +48,21 @@ pub fn load(root: &Path) -> Vault {
 /// written back by [`Remember::save`]. This cache is apart from the one of
 /// [`load_for_ledger`], which holds notes without the items the ledger does not read.
 pub fn load_whole(root: &Path) -> (Vault, Remember) {
-    let file = crate::note_cache::folder()
-        .map(|folder| crate::note_cache::file_for(&folder, root, Held::Whole));
+    let (file, cache) = open_cache(root, Held::Whole);
+    let (vault, notes) = read_vault(root, Some(&cache));
+    (vault, Remember::of(file, cache, notes))
+}
+
+/// The note cache file of the vault at `root` holding notes as `held` (when there is a cache
+/// folder), and what it holds.
+fn open_cache(root: &Path, held: Held) -> (Option<PathBuf>, crate::note_cache::Cache) {
+    let file =
+        crate::note_cache::folder().map(|folder| crate::note_cache::file_for(&folder, root, held));
     let cache = file
         .as_deref()
         .map(crate::note_cache::Cache::read)
         .unwrap_or_default();
-    let (vault, notes) = read_vault(root, Some(&cache));
-    let missed = notes.iter().filter(|(_, _, anew)| *anew).count();
-    // Written again when a note was parsed, or one the cache holds is gone.
-    let stale = missed > 0 || cache.len() != vault.notes.len();
-    let remember = Remember {
-        file: file.filter(|_| stale),
-        cache,
-        notes,
-    };
-    (vault, remember)
+    (file, cache)
 }
 
 /// Each note read, with what parsing it found (or the cache held), and whether it was parsed
@@ -181,12 +180,7 @@ fn read_note_cached(
 /// does not hold them. What changed is written back to the cache by [`Remember::save`].
 pub fn load_for_ledger(root: &Path, links: bool) -> (Vault, Remember) {
     let (config, mut diagnostics) = settings(root);
-    let file = crate::note_cache::folder()
-        .map(|folder| crate::note_cache::file_for(&folder, root, Held::Ledger));
-    let cache = file
-        .as_deref()
-        .map(crate::note_cache::Cache::read)
-        .unwrap_or_default();
+    let (file, cache) = open_cache(root, Held::Ledger);
     crate::timing::phase("read the note cache");
     let walk = discover(root, &config);
     crate::timing::phase("walk the vault");
@@ -198,23 +192,15 @@ pub fn load_for_ledger(root: &Path, links: bool) -> (Vault, Remember) {
     diagnostics.extend(walk.diagnostics);
     let mut notes = Vec::with_capacity(read.len());
     let mut remembered = Vec::with_capacity(read.len());
-    let mut missed = 0;
     for (note, found, parsed, anew) in read.drain(..) {
         diagnostics.extend(found);
         if let Some(note) = note.map(Arc::new) {
-            missed += usize::from(anew);
             remembered.push((Arc::clone(&note), parsed, anew));
             notes.push(note);
         }
     }
     diagnostic::sort(&mut diagnostics);
-    // Written again when a note was parsed, or one the cache holds is gone.
-    let stale = missed > 0 || cache.len() != notes.len();
-    let remember = Remember {
-        file: file.filter(|_| stale),
-        cache,
-        notes: remembered,
-    };
+    let remember = Remember::of(file, cache, remembered);
     let vault = Vault {
         root: root.to_path_buf(),
         config,
@@ -233,10 +219,21 @@ pub struct Remember {
     cache: crate::note_cache::Cache,
     /// Each note, with what reading it found, and whether it was read anew (not as the cache
     /// holds it).
-    notes: Vec<(Arc<Note>, Vec<Diagnostic>, bool)>,
+    notes: ReadNotes,
 }
 
 impl Remember {
+    /// What to save of `notes`, read through `cache` from `file`: the file is written again
+    /// when a note was read anew, or one the cache holds is gone.
+    fn of(file: Option<PathBuf>, cache: crate::note_cache::Cache, notes: ReadNotes) -> Remember {
+        let stale = notes.iter().any(|(_, _, anew)| *anew) || cache.len() != notes.len();
+        Remember {
+            file: file.filter(|_| stale),
+            cache,
+            notes,
+        }
+    }
+
     /// Writes the note cache, if anything changed. A cache that cannot be written is only a
     /// slower next run: the error is returned for the caller to mention, not to fail on.
     pub fn save(self) -> std::io::Result<()> {
