@@ -94,9 +94,31 @@ fn callout_type(name: &str) -> &'static str {
     }
 }
 
-/// `[!type]+ Title` at the start of a block quote's first line: its type, and where its title
-/// starts in `quote_source`, or, when it has none (the type names it), where the line ends.
-fn callout_header(quote_source: &str) -> Option<(&'static str, Result<usize, usize>)> {
+/// Whether a callout folds, as the sign after its `[!type]` says: `-` folded, `+` unfolded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fold {
+    No,
+    Open,
+    Closed,
+}
+
+/// The HTML that ends a callout's title and starts its content, and the HTML that ends the
+/// callout, for a callout that folds (a `<details>` element, which folds without script) and
+/// one that does not.
+fn callout_html(fold: Fold) -> (&'static str, &'static str) {
+    match fold {
+        Fold::No => ("</p><div class=\"callout-content\">", "</div></div>\n"),
+        Fold::Open | Fold::Closed => (
+            "</summary><div class=\"callout-content\">",
+            "</div></details>\n",
+        ),
+    }
+}
+
+/// `[!type]+ Title` at the start of a block quote's first line: its type, whether it folds,
+/// and where its title starts in `quote_source`, or, when it has none (the type names it),
+/// where the line ends.
+fn callout_header(quote_source: &str) -> Option<(&'static str, Fold, Result<usize, usize>)> {
     // The `[!` is looked for before the end of the line: a line of thousands of nested quotes
     // (`>>>>…`) would otherwise cost its length for each of them.
     let in_line = |c: char| c.is_whitespace() && c != '\n';
@@ -116,14 +138,20 @@ fn callout_header(quote_source: &str) -> Option<(&'static str, Result<usize, usi
     {
         return None;
     }
-    let title = rest[close + 1..].trim_start_matches(['+', '-']);
+    let after = &rest[close + 1..];
+    let fold = match after.as_bytes().first() {
+        Some(b'-') => Fold::Closed,
+        Some(b'+') => Fold::Open,
+        _ => Fold::No,
+    };
+    let title = after.trim_start_matches(['+', '-']);
     let title = title.trim_start();
     let start = if title.trim_end().is_empty() {
         Err(line.len())
     } else {
         Ok(line.len() - title.len())
     };
-    Some((callout_type(name), start))
+    Some((callout_type(name), fold, start))
 }
 
 /// Whether a link destination is safe to keep: a relative URL, a fragment, or a scheme that
@@ -205,9 +233,11 @@ struct Renderer<'a> {
     /// For each heading ID given more than once, the next number to try after it: every
     /// number below it is taken already.
     suffixes: HashMap<String, usize>,
-    quotes: Vec<bool>,
+    /// For each block quote open, the HTML that closes it when it is a callout.
+    quotes: Vec<Option<&'static str>>,
     /// In the title of a callout: its text and inline Markdown, up to the end of its line.
-    callout_title: bool,
+    /// Holds the HTML that ends the title and starts the content.
+    callout_title: Option<&'static str>,
     links: Vec<bool>,
     /// Inside a wikilink without an alias: its text is shown as Obsidian shows it.
     wikilink_text: bool,
@@ -556,7 +586,7 @@ impl<'a> Renderer<'a> {
         // The image itself is the one inline element open.
         self.inline.len() == 1
             && self.heading.is_none()
-            && !self.callout_title
+            && self.callout_title.is_none()
             && self.table_cells == 0
             && self.code == 0
             && (self.paragraph || self.items > 0)
@@ -790,7 +820,7 @@ impl<'a> Events<'a> {
                 heading_ids: Seen::default(),
                 suffixes: HashMap::new(),
                 quotes: Vec::new(),
-                callout_title: false,
+                callout_title: None,
                 links: Vec::new(),
                 image: None,
                 transclusion: None,
@@ -898,9 +928,8 @@ impl<'a> Renderer<'a> {
             Event::TaskListMarker(_) => at_line_start,
             _ => false,
         };
-        if self.callout_title {
+        if let Some(content) = self.callout_title {
             // The title's line ends: the callout's content starts.
-            const CONTENT: &str = "</p><div class=\"callout-content\">";
             match event {
                 Event::Start(Tag::Paragraph) => return,
                 // An element still open (`~~a` then `b~~` on the next line) keeps the next line
@@ -908,19 +937,19 @@ impl<'a> Renderer<'a> {
                 Event::SoftBreak | Event::HardBreak if self.inline.is_empty() => {
                     // The title is a block of its own: a highlight does not run on out of it.
                     self.end_of_block();
-                    self.callout_title = false;
-                    self.push(Event::InlineHtml(CowStr::Borrowed(CONTENT)));
+                    self.callout_title = None;
+                    self.push(Event::InlineHtml(CowStr::Borrowed(content)));
                     self.push(Event::Start(Tag::Paragraph));
                     return;
                 }
                 Event::End(TagEnd::Paragraph) => {
-                    self.callout_title = false;
-                    self.push(Event::InlineHtml(CowStr::Borrowed(CONTENT)));
+                    self.callout_title = None;
+                    self.push(Event::InlineHtml(CowStr::Borrowed(content)));
                     return;
                 }
                 Event::Start(_) | Event::End(_) if !is_inline_event(&event) => {
-                    self.callout_title = false;
-                    self.push(Event::InlineHtml(CowStr::Borrowed(CONTENT)));
+                    self.callout_title = None;
+                    self.push(Event::InlineHtml(CowStr::Borrowed(content)));
                 }
                 _ => {}
             }
@@ -929,15 +958,23 @@ impl<'a> Renderer<'a> {
             Event::Start(Tag::Heading { level, .. }) => self.start_heading(level as u8),
             Event::End(TagEnd::Heading(_)) => self.end_heading(),
             Event::Start(Tag::BlockQuote(kind)) => match callout_header(&body[range.clone()]) {
-                Some((kind, title)) => {
-                    self.quotes.push(true);
-                    let open = format!(
-                        "<div class=\"callout callout-{kind}\" data-callout=\"{kind}\">\
-                         <p class=\"callout-title\">"
-                    );
+                Some((kind, fold, title)) => {
+                    let (content, end) = callout_html(fold);
+                    self.quotes.push(Some(end));
+                    let open = match fold {
+                        Fold::No => format!(
+                            "<div class=\"callout callout-{kind}\" data-callout=\"{kind}\">\
+                             <p class=\"callout-title\">"
+                        ),
+                        Fold::Open | Fold::Closed => format!(
+                            "<details class=\"callout callout-{kind}\" data-callout=\"{kind}\"{}>\
+                             <summary class=\"callout-title\">",
+                            if fold == Fold::Open { " open" } else { "" }
+                        ),
+                    };
                     // The title is the rest of the line, Markdown and all; without one, the
                     // type names the callout.
-                    self.callout_title = true;
+                    self.callout_title = Some(content);
                     match title {
                         Ok(start) => {
                             self.skip_to = range.start + start;
@@ -952,13 +989,13 @@ impl<'a> Renderer<'a> {
                     }
                 }
                 None => {
-                    self.quotes.push(false);
+                    self.quotes.push(None);
                     self.push(Event::Start(Tag::BlockQuote(kind)));
                 }
             },
             Event::End(TagEnd::BlockQuote(kind)) => {
-                if self.quotes.pop() == Some(true) {
-                    self.html("</div></div>\n".to_owned());
+                if let Some(Some(end)) = self.quotes.pop() {
+                    self.html(end.to_owned());
                 } else {
                     self.push(Event::End(TagEnd::BlockQuote(kind)));
                 }
@@ -1412,8 +1449,35 @@ mod tests {
     }
 
     #[test]
+    fn a_callout_with_a_fold_sign_folds_without_script() {
+        // `-`: folded until opened, as Obsidian shows it; the title is the summary.
+        assert_eq!(
+            html("> [!FAQ]- Why **now**?\n> Calibration.\n"),
+            "<details class=\"callout callout-question\" data-callout=\"question\">\
+             <summary class=\"callout-title\">Why <strong>now</strong>?</summary>\
+             <div class=\"callout-content\">\n<p>Calibration.</p>\n</div></details>\n"
+        );
+        // `+`: unfolded, and it folds when its title is clicked. Without a title the type
+        // names it; a callout nested in it closes its own way.
+        assert_eq!(
+            html("> [!tip]+\n> Ask.\n> > [!note] Inner\n> > x\n"),
+            "<details class=\"callout callout-tip\" data-callout=\"tip\" open>\
+             <summary class=\"callout-title\">Tip</summary><div class=\"callout-content\">\n\
+             <p>Ask.</p>\n<div class=\"callout callout-note\" data-callout=\"note\">\
+             <p class=\"callout-title\">Inner</p><div class=\"callout-content\">\n<p>x</p>\n\
+             </div></div>\n</div></details>\n"
+        );
+        // A title that runs on to the next line ends the summary there all the same.
+        let out = html("> [!note]- ~~a\n> b~~ c\n> d\n");
+        assert!(out.starts_with("<details "), "{out}");
+        assert_eq!(out.matches("<summary").count(), 1, "{out}");
+        assert_eq!(out.matches("</summary>").count(), 1, "{out}");
+        assert!(out.ends_with("</div></details>\n"), "{out}");
+    }
+
+    #[test]
     fn callouts_get_their_type_and_title() {
-        let out = html("> [!TIP]- Remember\n> Ask early.\n");
+        let out = html("> [!TIP] Remember\n> Ask early.\n");
         assert!(out.contains("<div class=\"callout callout-tip\" data-callout=\"tip\"><p class=\"callout-title\">Remember</p>"), "{out}");
         assert!(out.contains("<p>Ask early.</p>"), "{out}");
         assert!(!out.contains("[!"), "{out}");
@@ -1425,7 +1489,7 @@ mod tests {
         assert!(html("> just a quote\n").contains("<blockquote>"));
         // A title is Markdown, as Obsidian shows it.
         assert_eq!(
-            html("> [!tip]+ Use `cargo` **now**, see [[Dana]]\n> Body.\n"),
+            html("> [!tip] Use `cargo` **now**, see [[Dana]]\n> Body.\n"),
             "<div class=\"callout callout-tip\" data-callout=\"tip\"><p class=\"callout-title\">Use \
              <code>cargo</code> <strong>now</strong>, see <a href=\"../dana/\">Dana</a></p>\
              <div class=\"callout-content\">\n<p>Body.</p>\n</div></div>\n"
