@@ -1,5 +1,6 @@
 //! The built sample site in headless Chromium: pages render under their Content-Security-Policy,
-//! the ledger filter works, and a screenshot is saved.
+//! the ledger filter works, pages print without the site's navigation and with folded callouts
+//! unfolded, and a screenshot is saved.
 //!
 //! Needs Debian's `chromium` (or `UPWARD_CHROMIUM=/path/to/chrome`). Without it the test says
 //! so and passes on a developer's machine; with `CI=true` a missing browser is a failure.
@@ -10,7 +11,9 @@ use common::TestVault;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 fn chromium() -> Option<PathBuf> {
     if let Ok(path) = std::env::var("UPWARD_CHROMIUM") {
@@ -119,6 +122,173 @@ impl Browser {
     }
 }
 
+/// Chromium driven over the DevTools protocol, on the pipe of `--remote-debugging-pipe` (its
+/// file descriptors 3 and 4, messages ended by a NUL byte): for what its command line cannot
+/// do, such as laying a page out for print.
+struct DevTools {
+    child: Child,
+    to: std::fs::File,
+    from: Receiver<serde_json::Value>,
+    next: u64,
+    session: String,
+}
+
+/// How long one answer of the browser may take before the test fails rather than hangs.
+const DEVTOOLS_WAIT: Duration = Duration::from_secs(60);
+
+impl DevTools {
+    fn start(browser: &Browser) -> DevTools {
+        use std::os::fd::{FromRawFd, RawFd};
+        use std::os::unix::process::CommandExt;
+        // Two pipes, their ends above the numbers the child gets them at, so that putting one
+        // at 3 does not close the other.
+        let pipe = || -> (RawFd, RawFd) {
+            let mut fds = [0; 2];
+            // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+            assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+            // SAFETY: duplicating descriptors this process owns.
+            let high = |fd| unsafe {
+                let moved = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 10);
+                libc::close(fd);
+                moved
+            };
+            (high(fds[0]), high(fds[1]))
+        };
+        let (child_reads, we_write) = pipe();
+        let (we_read, child_writes) = pipe();
+        let mut command = browser.command();
+        command.arg("--remote-debugging-pipe");
+        // SAFETY: only dup2 between fork and exec, which is async-signal-safe; the copies at 3
+        // and 4 lose close-on-exec, so the browser keeps them and nothing else.
+        unsafe {
+            command.pre_exec(move || {
+                if libc::dup2(child_reads, 3) < 0 || libc::dup2(child_writes, 4) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("chromium runs");
+        // SAFETY: each descriptor is owned by this process and given to one File only.
+        let (to, from, theirs) = unsafe {
+            (
+                std::fs::File::from_raw_fd(we_write),
+                std::fs::File::from_raw_fd(we_read),
+                [
+                    std::fs::File::from_raw_fd(child_reads),
+                    std::fs::File::from_raw_fd(child_writes),
+                ],
+            )
+        };
+        // The browser holds its own copies; ours would keep the pipe open after it ends.
+        drop(theirs);
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut from = BufReader::new(from);
+            let mut message = Vec::new();
+            while from.read_until(0, &mut message).is_ok_and(|n| n > 0) {
+                message.pop();
+                if let Ok(value) = serde_json::from_slice(&message) {
+                    if send.send(value).is_err() {
+                        break;
+                    }
+                }
+                message.clear();
+            }
+        });
+        let mut tools = DevTools {
+            child,
+            to,
+            from: receive,
+            next: 0,
+            session: String::new(),
+        };
+        let target = tools.call(
+            "Target.createTarget",
+            serde_json::json!({"url": "about:blank"}),
+        );
+        let target = target["targetId"].as_str().expect("a target").to_owned();
+        let attached = tools.call(
+            "Target.attachToTarget",
+            serde_json::json!({"targetId": target, "flatten": true}),
+        );
+        tools.session = attached["sessionId"]
+            .as_str()
+            .expect("a session")
+            .to_owned();
+        tools.call("Page.enable", serde_json::json!({}));
+        tools
+    }
+
+    /// The next message of the browser that `wanted` picks.
+    fn wait(&self, what: &str, wanted: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+        let until = Instant::now() + DEVTOOLS_WAIT;
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            match self.from.recv_timeout(left) {
+                Ok(message) if wanted(&message) => return message,
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => panic!("no answer from chromium: {what}"),
+                Err(RecvTimeoutError::Disconnected) => panic!("chromium ended before {what}"),
+            }
+        }
+    }
+
+    /// Calls a method (of the page, once one is attached) and returns its result.
+    fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        self.next += 1;
+        let id = self.next;
+        let mut message = serde_json::json!({"id": id, "method": method, "params": params});
+        if !self.session.is_empty() {
+            message["sessionId"] = self.session.clone().into();
+        }
+        let mut bytes = serde_json::to_vec(&message).unwrap();
+        bytes.push(0);
+        self.to.write_all(&bytes).expect("chromium reads its pipe");
+        let answer = self.wait(method, |m| m["id"] == id);
+        assert!(answer["error"].is_null(), "{method}: {answer}");
+        answer["result"].clone()
+    }
+
+    /// Opens `url` and waits until it has loaded.
+    fn open(&mut self, url: &str) {
+        self.call("Page.navigate", serde_json::json!({"url": url}));
+        self.wait(url, |m| m["method"] == "Page.loadEventFired");
+    }
+
+    /// The value of a JavaScript expression on the page, run as the DevTools console runs it.
+    fn eval(&mut self, expression: &str) -> serde_json::Value {
+        let result = self.call(
+            "Runtime.evaluate",
+            serde_json::json!({"expression": expression, "returnByValue": true}),
+        );
+        assert!(
+            result["exceptionDetails"].is_null(),
+            "{expression}: {result}"
+        );
+        result["result"]["value"].clone()
+    }
+
+    /// Lays pages out for `media` (`print`, or empty for the screen).
+    fn media(&mut self, media: &str) {
+        self.call(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({"media": media}),
+        );
+    }
+}
+
+impl Drop for DevTools {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The table rows of a dumped ledger: (data-status, hidden).
 fn rows(dom: &str) -> Vec<(String, bool)> {
     dom.split("<tr ")
@@ -207,6 +377,50 @@ fn the_sample_site_renders_and_the_ledger_filter_works_in_chromium() {
         assert!(dom.contains(expected), "{path} lacks {expected}");
         assert!(!log.contains("Refused to"), "{path}: {log}");
     }
+
+    // On paper: no navigation, footer, pager or filter, and folded callouts unfolded; on the
+    // screen the folded one shows only its title until it is opened.
+    let mut tools = DevTools::start(&browser);
+    let shown = |selector: &str| {
+        format!("getComputedStyle(document.querySelector('{selector}')).display !== 'none'")
+    };
+    // Whether the folded callout's content is laid out, and how much taller than its title it
+    // makes the callout.
+    let folded = "(() => { const d = document.querySelector('details.callout:not([open])'); \
+                  return [d.querySelector('.callout-content').checkVisibility(), \
+                  d.getBoundingClientRect().height - d.querySelector('summary').getBoundingClientRect().height]; })()";
+    tools.open(&format!("{base}/meetings/2026-08-18-rubber-duck/"));
+    assert_eq!(tools.eval(&shown(".site-header")), true);
+    let screen = tools.eval(folded);
+    assert_eq!(screen[0], false, "folded on the screen: {screen}");
+    tools.media("print");
+    for chrome in [".site-header", ".site-footer", ".skip-link", ".pager"] {
+        assert_eq!(tools.eval(&shown(chrome)), false, "{chrome} printed");
+    }
+    assert_eq!(tools.eval(&shown(".body")), true);
+    let paper = tools.eval(folded);
+    assert_eq!(paper[0], true, "a folded callout prints unfolded: {paper}");
+    assert!(
+        paper[1].as_f64().unwrap() > screen[1].as_f64().unwrap() + 20.0,
+        "its content takes room on paper: {screen} then {paper}"
+    );
+    for page in ["/requests/", "/review/"] {
+        tools.open(&format!("{base}{page}"));
+        for chrome in [".site-header", ".site-footer", ".status-filter"] {
+            assert_eq!(
+                tools.eval(&shown(chrome)),
+                false,
+                "{page}: {chrome} printed"
+            );
+        }
+    }
+    tools.open(&format!("{base}/requests/"));
+    assert_eq!(
+        tools.eval(&shown(".filter")),
+        false,
+        "the ledger filter printed"
+    );
+    drop(tools);
 
     // A screenshot of the dashboard, for people to look at.
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
