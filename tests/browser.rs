@@ -36,6 +36,11 @@ fn chromium() -> Option<PathBuf> {
     None
 }
 
+/// axe-core's `axe.min.js`, the accessibility rules run in the pages: `UPWARD_AXE`.
+fn axe() -> Option<PathBuf> {
+    std::env::var_os("UPWARD_AXE").map(PathBuf::from)
+}
+
 /// Serves a folder over HTTP on a free loopback port, as a static host would.
 fn serve(root: PathBuf) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -264,20 +269,25 @@ impl DevTools {
     fn eval(&mut self, expression: &str) -> serde_json::Value {
         let result = self.call(
             "Runtime.evaluate",
-            serde_json::json!({"expression": expression, "returnByValue": true}),
+            serde_json::json!({"expression": expression, "returnByValue": true, "awaitPromise": true}),
         );
         assert!(
             result["exceptionDetails"].is_null(),
-            "{expression}: {result}"
+            "{}: {result}",
+            expression.chars().take(200).collect::<String>()
         );
         result["result"]["value"].clone()
     }
 
-    /// Lays pages out for `media` (`print`, or empty for the screen).
-    fn media(&mut self, media: &str) {
+    /// Lays pages out for `media` (`print`, or empty for the screen), in the light or dark
+    /// colour scheme.
+    fn media(&mut self, media: &str, scheme: &str) {
         self.call(
             "Emulation.setEmulatedMedia",
-            serde_json::json!({"media": media}),
+            serde_json::json!({
+                "media": media,
+                "features": [{"name": "prefers-color-scheme", "value": scheme}],
+            }),
         );
     }
 }
@@ -393,7 +403,7 @@ fn the_sample_site_renders_and_the_ledger_filter_works_in_chromium() {
     assert_eq!(tools.eval(&shown(".site-header")), true);
     let screen = tools.eval(folded);
     assert_eq!(screen[0], false, "folded on the screen: {screen}");
-    tools.media("print");
+    tools.media("print", "light");
     for chrome in [".site-header", ".site-footer", ".skip-link", ".pager"] {
         assert_eq!(tools.eval(&shown(chrome)), false, "{chrome} printed");
     }
@@ -420,6 +430,63 @@ fn the_sample_site_renders_and_the_ledger_filter_works_in_chromium() {
         false,
         "the ledger filter printed"
     );
+
+    // Accessible: axe-core's rules of WCAG 2.1, levels A and AA, find nothing on each kind of
+    // page, in the light and the dark colour scheme (contrast is checked in both).
+    match axe() {
+        Some(axe) => {
+            let axe = std::fs::read_to_string(&axe).expect("axe-core's axe.min.js");
+            for scheme in ["light", "dark"] {
+                tools.media("", scheme);
+                for page in [
+                    "/",
+                    "/meetings/",
+                    "/meetings/2026-08-18-rubber-duck/",
+                    "/meetings/2026-11-17-dana-whitaker/",
+                    "/requests/",
+                    "/requests/promo-case/",
+                    "/wins/",
+                    "/decisions/",
+                    "/people/",
+                    "/people/dana-whitaker/",
+                    "/tags/",
+                    "/tags/one-on-one/",
+                    "/review/",
+                    "/notes/career-goals/",
+                    "/404.html",
+                ] {
+                    tools.open(&format!("{base}{page}"));
+                    tools.eval(&axe);
+                    let found = tools.eval(
+                        "axe.run(document, {runOnly: {type: 'tag', values: \
+                         ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}).then(r => \
+                         r.violations.map(v => `${v.id} (${v.impact}): ${v.help}: ` + \
+                         v.nodes.slice(0, 3).map(n => n.html).join(' | ')))",
+                    );
+                    let found = found.as_array().expect("a list of violations");
+                    assert!(
+                        found.is_empty(),
+                        "{page} ({scheme}):\n{}",
+                        found
+                            .iter()
+                            .map(|v| v.as_str().unwrap_or_default())
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    );
+                }
+            }
+        }
+        None => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "axe-core is required in CI: set UPWARD_AXE to its axe.min.js"
+            );
+            eprintln!(
+                "accessibility not checked: set UPWARD_AXE to axe-core's axe.min.js \
+                 (`npm pack axe-core`, then unpack it)"
+            );
+        }
+    }
     drop(tools);
 
     // A screenshot of the dashboard, for people to look at.
