@@ -224,6 +224,13 @@ impl Note {
         }
     }
 
+    /// Its `permalink` (a key of Obsidian Publish): the name its page's address takes instead
+    /// of the note's, when it is set and not blank.
+    pub fn permalink(&self) -> Option<&str> {
+        let permalink = self.properties.extra.get("permalink")?.as_str()?;
+        Some(permalink.trim().trim_matches('/')).filter(|p| !p.is_empty())
+    }
+
     /// The meeting as pages and packets name it: `1:1 with Dana Whitaker`.
     pub fn meeting_title(&self) -> String {
         let label = self.kind.label();
@@ -325,7 +332,13 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
     note.body = stripped.into_owned();
     note.kinds = Kinds::of(&note.items);
     note.ledger = ledger_digest(&note);
-    note.listing = crate::digest::of(&(note.kind, note.date, &note.properties.with, &note.tags));
+    note.listing = crate::digest::of(&(
+        note.kind,
+        note.date,
+        &note.properties.with,
+        &note.tags,
+        note.permalink(),
+    ));
     note
 }
 

@@ -991,3 +991,115 @@ fn a_build_from_the_note_cache_is_the_build_without_it() {
     .unwrap();
     assert!(page.contains("Noor signed"), "{page}");
 }
+
+/// Notes with the publishing keys of Obsidian Publish and links in their properties.
+fn publishing_vault() -> TestVault {
+    TestVault::new()
+        .file(
+            "notes/Plan.md",
+            "---\npublish: true\npermalink: /q1-plan/\ndescription: The plan for Q1, <b>in one page</b>.\n\
+             cssclasses: [wide, \"print-tight\", \"x\\\"><script>alert(1)</script>\"]\n\
+             image: \"[[chart.png]]\"\n\
+             related: [\"[[Secret]]\", \"[[Q1 plan]]\", \"[spec](https://example.com/spec)\"]\n\
+             owner: \"[[Nobody yet]]\"\n---\n# Plan\n\nText.\n",
+        )
+        // Its name makes the slug the permalink asked for, and it comes first in the vault:
+        // it gives way all the same.
+        .file("archive/Q1 plan.md", "---\npublish: true\n---\nAnother [[Plan]].\n")
+        .file("notes/Secret.md", "---\npublish: false\n---\nprivate-secret-text\n")
+        .file("chart.png", b"\x89PNG\r\n\x1a\nchart")
+        .file("unused.png", b"\x89PNG\r\n\x1a\nunused")
+        .file(
+            "1-1s/2026-11-20 Dana.md",
+            "---\ndate: 2026-11-20\nwith: Dana\npermalink: kickoff\ncssclass: agenda\n---\n\
+             See [[Plan]].\n",
+        )
+}
+
+#[test]
+fn the_publishing_keys_of_obsidian_publish_set_the_page_and_property_links_resolve() {
+    let vault = publishing_vault();
+    let out = vault.path().join("_site");
+    vault.run(&["build"]).code(0);
+    let site = files(&out);
+    // The permalink is the page's address in its section; the note whose name made the same
+    // slug takes the next one, and links follow both.
+    let page = vault.read("_site/notes/q1-plan/index.html");
+    assert!(site.contains_key("notes/q1-plan-2/index.html"), "{site:?}");
+    assert!(!site.contains_key("notes/plan/index.html"));
+    assert!(site.contains_key("meetings/kickoff/index.html"), "{site:?}");
+    let meeting = vault.read("_site/meetings/kickoff/index.html");
+    assert!(
+        meeting.contains("<a href=\"../../notes/q1-plan/\">Plan</a>"),
+        "{meeting}"
+    );
+    assert!(
+        meeting.contains("<article class=\"note meeting agenda\">"),
+        "{meeting}"
+    );
+    // The description is the page's, escaped; the classes are those that are class names.
+    assert!(
+        page.contains(
+            "<meta name=\"description\" content=\"The plan for Q1, &lt;b&gt;in one page&lt;/b&gt;.\">"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "<p class=\"description\">The plan for Q1, &lt;b&gt;in one page&lt;/b&gt;.</p>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<article class=\"note wide print-tight\">"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("alert(1)") && !page.contains("<script"),
+        "{page}"
+    );
+    // Publishing keys are not listed as properties; other keys are, their links resolved.
+    for key in ["permalink", "description", "cssclasses"] {
+        assert!(!page.contains(&format!("<dt>{key}</dt>")), "{key}: {page}");
+    }
+    assert!(
+        page.contains(
+            "<dt>image</dt><dd><a href=\"../../attachments/chart.png\">chart.png</a></dd>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "<dt>related</dt><dd>Secret, <a href=\"../../notes/q1-plan-2/\">Q1 plan</a>, \
+             <a href=\"https://example.com/spec\">spec</a></dd>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<dt>owner</dt><dd>Nobody yet</dd>"), "{page}");
+    // The attachment a property links to is copied; one nothing uses is not, and the
+    // unpublished note is nowhere.
+    assert!(site.contains_key("attachments/chart.png"));
+    assert!(!site.contains_key("attachments/unused.png"));
+    for (path, bytes) in &site {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("private-secret-text"), "{path}");
+        assert_links_resolve(&site, path, &text, &[]);
+    }
+    // A permalink changed moves the page, and the note that gave way takes its own slug
+    // back; the rebuild is the fresh build.
+    vault.write(
+        "notes/Plan.md",
+        vault
+            .read("notes/Plan.md")
+            .replace("/q1-plan/", "plan-2027"),
+    );
+    vault.run(&["build"]).code(0);
+    assert!(out.join("notes/plan-2027/index.html").is_file());
+    assert!(
+        std::fs::read_to_string(out.join("notes/q1-plan/index.html"))
+            .unwrap()
+            .contains("Another")
+    );
+    assert!(!out.join("notes/q1-plan-2").exists());
+    assert_same_as_fresh(&vault, &out, "a permalink changed");
+}

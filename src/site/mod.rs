@@ -162,9 +162,27 @@ struct RequestRow {
 #[derive(Serialize)]
 struct Property {
     key: String,
-    value: String,
+    /// The value as HTML: its text, or, where it holds links, the links resolved.
+    value: Html,
     url: Option<String>,
 }
+
+/// What a note's page shows of its properties: the list under its title, its tags, and the
+/// publishing keys of Obsidian Publish that the page takes as settings rather than list.
+struct Shown {
+    list: Vec<Property>,
+    tags: Vec<TagRef>,
+    /// `description`: under the title, and the page's `<meta name="description">`.
+    description: Option<String>,
+    /// `cssclasses` (or the older `cssclass`): classes of the page's article, as Obsidian puts
+    /// them on the note's view, for a vault's own stylesheet.
+    classes: String,
+    /// The site's files the values link to.
+    used: BTreeSet<String>,
+}
+
+/// Keys of Obsidian Publish that set something of the page and are not listed on it.
+const PUBLISHING_KEYS: [&str; 4] = ["description", "cssclasses", "cssclass", "permalink"];
 
 #[derive(Serialize)]
 struct TagRef {
@@ -223,6 +241,26 @@ fn unique_slugs<'n>(names: impl IntoIterator<Item = &'n str>) -> Vec<Cow<'n, str
             Cow::Owned(slug)
         })
         .collect()
+}
+
+/// The slugs of the pages of `notes`, in their order: each note's `permalink` where it has one,
+/// else its name, made unique as [`unique_slugs`] makes them. Notes with a permalink come
+/// first, so a note that asks for an address gets it, and a note whose name makes the same
+/// slug gets `-2`.
+fn page_slugs<'n>(notes: &[&'n Note]) -> Vec<Cow<'n, str>> {
+    let mut order: Vec<usize> = (0..notes.len()).collect();
+    // Stable: in the vault's order within each part.
+    order.sort_by_key(|&i| notes[i].permalink().is_none());
+    let slugs = unique_slugs(
+        order
+            .iter()
+            .map(|&i| notes[i].permalink().unwrap_or(&notes[i].name)),
+    );
+    let mut ordered = vec![Cow::Borrowed(""); notes.len()];
+    for (i, slug) in order.into_iter().zip(slugs) {
+        ordered[i] = slug;
+    }
+    ordered
 }
 
 /// The slug of a name, borrowed when the name is one already (as most IDs are).
@@ -518,20 +556,13 @@ impl Listing {
     fn build(vault: &Vault, model: &Model, key: u64, periods: Vec<review::Period>) -> Listing {
         // The indexes are independent of each other: built side by side.
         let urls_and_links = || {
-            let meeting_slugs = unique_slugs(
-                vault
-                    .notes
-                    .iter()
-                    .filter(|n| n.kind.is_meeting())
-                    .map(|n| n.name.as_str()),
-            );
-            let note_slugs = unique_slugs(
-                vault
-                    .notes
-                    .iter()
-                    .filter(|n| !n.kind.is_meeting())
-                    .map(|n| n.name.as_str()),
-            );
+            let (meetings, others): (Vec<&Note>, Vec<&Note>) = vault
+                .notes
+                .iter()
+                .map(|n| &**n)
+                .partition(|n| n.kind.is_meeting());
+            let meeting_slugs = page_slugs(&meetings);
+            let note_slugs = page_slugs(&others);
             let (mut meetings, mut others) = (meeting_slugs.into_iter(), note_slugs.into_iter());
             let note_urls: Vec<String> = vault
                 .notes
@@ -1492,19 +1523,33 @@ impl<'a> Site<'a> {
         (inner, links.used.into_inner())
     }
 
-    fn properties(&self, note: &Note) -> (Vec<Property>, Vec<TagRef>) {
+    /// What the page of `note`, `root` away from the site root, shows of its properties.
+    fn properties(&self, note: &Note, root: &str) -> Shown {
         let p = &note.properties;
         let mut list = Vec::new();
+        let mut used = BTreeSet::new();
+        let text = |value: &str| Html::exact(crate::slug::escape_html(value).into_owned());
+        // A value with a link in it (`"[[Plan]]"`, `[spec](docs/spec.pdf)`) shows the link as
+        // the note's text would: resolved, or plain text where it leads to nothing published.
+        let mut value = |value: &str| {
+            if value.contains("[[") || value.contains("](") {
+                let (html, uses) = self.inline(value, &note.path, root);
+                used.extend(uses);
+                Html::exact(html)
+            } else {
+                text(value)
+            }
+        };
         if note.kind.is_meeting() {
             list.push(Property {
                 key: "type".into(),
-                value: note.kind.name().into(),
+                value: text(note.kind.name()),
                 url: None,
             });
             if let Some(date) = note.date {
                 list.push(Property {
                     key: "date".into(),
-                    value: date.to_string(),
+                    value: text(&date.to_string()),
                     url: None,
                 });
             }
@@ -1512,7 +1557,7 @@ impl<'a> Site<'a> {
                 let person = self.person_ref(name);
                 list.push(Property {
                     key: "with".into(),
-                    value: name.clone(),
+                    value: text(name),
                     url: person.map(|p| p.url),
                 });
             }
@@ -1520,40 +1565,64 @@ impl<'a> Site<'a> {
         if let Some(template) = &p.template {
             list.push(Property {
                 key: "template".into(),
-                value: template.clone(),
+                value: text(template),
                 url: None,
             });
         }
         if let Some(sent) = p.recap_sent {
             list.push(Property {
                 key: "recap_sent".into(),
-                value: sent.to_string(),
+                value: text(&sent.to_string()),
                 url: None,
             });
         }
         if !p.aliases.is_empty() {
             list.push(Property {
                 key: "aliases".into(),
-                value: p.aliases.join(", "),
+                value: text(&p.aliases.join(", ")),
                 url: None,
             });
         }
-        for (key, value) in &p.extra {
-            let value = match value {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Array(items) => items
-                    .iter()
-                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                serde_json::Value::Null => String::new(),
-                other => other.to_string(),
-            };
-            list.push(Property {
-                key: key.clone(),
-                value,
-                url: None,
-            });
+        let words = |value: &serde_json::Value| -> Vec<String> {
+            let word =
+                |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            match value {
+                serde_json::Value::Array(items) => items.iter().map(word).collect(),
+                serde_json::Value::Null => Vec::new(),
+                other => vec![word(other)],
+            }
+        };
+        let mut description = None;
+        let mut classes = Vec::new();
+        for (key, v) in &p.extra {
+            match key.as_str() {
+                "description" => {
+                    description = Some(words(v).join(" ")).filter(|d| !d.trim().is_empty());
+                }
+                "cssclasses" | "cssclass" => {
+                    // Obsidian takes a list, or names split at spaces or commas; a class is
+                    // letters, digits, `-` and `_`, so no name can break out of the attribute.
+                    for name in words(v).iter().flat_map(|w| w.split([' ', ','])) {
+                        if !name.is_empty()
+                            && name
+                                .chars()
+                                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                            && !classes.contains(&name.to_owned())
+                        {
+                            classes.push(name.to_owned());
+                        }
+                    }
+                }
+                key if PUBLISHING_KEYS.contains(&key) => {}
+                _ => {
+                    let parts: Vec<Html> = words(v).iter().map(|w| value(w)).collect();
+                    list.push(Property {
+                        key: key.clone(),
+                        value: Html::join(&parts, ", "),
+                        url: None,
+                    });
+                }
+            }
         }
         let tags = note
             .tags
@@ -1564,7 +1633,13 @@ impl<'a> Site<'a> {
                 count: 0,
             })
             .collect();
-        (list, tags)
+        Shown {
+            list,
+            tags,
+            description,
+            classes: classes.join(" "),
+            used,
+        }
     }
 }
 

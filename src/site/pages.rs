@@ -247,7 +247,10 @@ pub(super) fn render_page(
             anchors.sort_unstable_by_key(|&(offset, _)| offset);
             let body = Html::exact(html::render(&note.body, &anchors, &links).html);
             used.extend(links.used.into_inner());
-            let (properties, tags) = site.properties(note);
+            let shown = site.properties(note, root);
+            used.extend(shown.used);
+            let (properties, tags) = (shown.list, shown.tags);
+            let (description, cssclasses) = (shown.description, shown.classes);
             if note.kind.is_meeting() {
                 let position = site.index.listing.positions[*index];
                 let neighbour = |p: Option<usize>| {
@@ -268,6 +271,8 @@ pub(super) fn render_page(
                     meeting: MeetingRow,
                     properties: Vec<Property>,
                     tags: Vec<TagRef>,
+                    description: Option<String>,
+                    cssclasses: String,
                     body: Html,
                     mentioned: Vec<&'a RequestRow>,
                     previous: Option<MeetingRow>,
@@ -291,6 +296,8 @@ pub(super) fn render_page(
                         meeting,
                         properties,
                         tags,
+                        description,
+                        cssclasses,
                         body,
                         mentioned,
                         previous,
@@ -304,6 +311,8 @@ pub(super) fn render_page(
                     common: Common<'a>,
                     properties: Vec<Property>,
                     tags: Vec<TagRef>,
+                    description: Option<String>,
+                    cssclasses: String,
                     body: Html,
                 }
                 write_page(
@@ -315,6 +324,8 @@ pub(super) fn render_page(
                         common: site.common(root, note.name.clone(), "notes")?,
                         properties,
                         tags,
+                        description,
+                        cssclasses,
                         body,
                     },
                 )?;
