@@ -1102,4 +1102,16 @@ fn the_publishing_keys_of_obsidian_publish_set_the_page_and_property_links_resol
     );
     assert!(!out.join("notes/q1-plan-2").exists());
     assert_same_as_fresh(&vault, &out, "a permalink changed");
+    // A note a property links to, published later: the link appears.
+    vault.write(
+        "notes/Secret.md",
+        "---\npublish: true\n---\nnow published\n",
+    );
+    vault.run(&["build"]).code(0);
+    assert!(
+        vault
+            .read("_site/notes/plan-2027/index.html")
+            .contains("<a href=\"../../notes/secret/\">Secret</a>")
+    );
+    assert_same_as_fresh(&vault, &out, "a note a property links to published");
 }
