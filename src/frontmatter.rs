@@ -83,6 +83,10 @@ impl DateProperty {
     }
 }
 
+/// Keys of Obsidian Publish that set something of a note's page (its address, description,
+/// classes) and are not shown on it as properties, links and all.
+pub const PUBLISHING_KEYS: [&str; 4] = ["description", "cssclasses", "cssclass", "permalink"];
+
 /// The typed properties of a note; every key upward does not interpret is kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Properties {

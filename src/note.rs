@@ -148,41 +148,127 @@ pub struct NoteLink {
 
 impl Links {
     /// The links of `note`, read from its redacted `body` (see [`body_of`]) as the site
-    /// renders it: links in code, comments and private callouts are none.
-    pub fn read(note: &Note, body: &str) -> Links {
+    /// renders it: links in code, comments and private callouts are none. The links in its
+    /// properties' values come first, placed where they are in its `text`.
+    pub fn read(note: &Note, body: &str, text: &str) -> Links {
         let linkage = markdown::html::linkage(body);
         let index = LineIndex::new(body);
         // The links come in the order of the text: the column of each is counted on from
         // the last one's on the same line, not from the line's start (a line of thousands of
         // links would cost its length for each).
         let mut last: Option<(usize, (usize, usize))> = None;
-        let links = linkage
-            .links
-            .into_iter()
-            .map(|link| {
-                let (line, column) = match last {
-                    Some((at, (line, column)))
-                        if at <= link.at && !body[at..link.at].contains('\n') =>
-                    {
-                        (line, column + body[at..link.at].chars().count())
-                    }
-                    _ => index.position(link.at),
-                };
-                last = Some((link.at, (line, column)));
-                NoteLink {
-                    line: note.body_line + line - 1,
-                    column,
-                    target: link.target,
-                    wikilink: link.wikilink,
-                    embed: link.embed,
+        let mut links = property_links(note, text);
+        let body_links = linkage.links.into_iter().map(|link| {
+            let (line, column) = match last {
+                Some((at, (line, column)))
+                    if at <= link.at && !body[at..link.at].contains('\n') =>
+                {
+                    (line, column + body[at..link.at].chars().count())
                 }
-            })
-            .collect();
+                _ => index.position(link.at),
+            };
+            last = Some((link.at, (line, column)));
+            NoteLink {
+                line: note.body_line + line - 1,
+                column,
+                target: link.target,
+                wikilink: link.wikilink,
+                embed: link.embed,
+            }
+        });
+        links.extend(body_links);
         let mut anchors = linkage.anchors;
         anchors.sort_unstable();
         anchors.dedup();
         Links { links, anchors }
     }
+}
+
+/// The links in the values of the properties a note's page lists (`related: "[[Plan]]"`), as
+/// the page shows them: not those of `with`, `tags` and the other keys upward reads itself, nor
+/// of the publishing keys. Each is placed at the first place after the last one's where its
+/// target is written in `text`, or, where it is not written as it is read (a YAML escape), at
+/// the start of its key's line.
+fn property_links(note: &Note, text: &str) -> Vec<NoteLink> {
+    let properties = &note.properties;
+    let mut found = Vec::new();
+    for (key, value) in &properties.extra {
+        if crate::frontmatter::PUBLISHING_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        let values: Vec<&str> = match value {
+            serde_json::Value::String(text) => vec![text.as_str()],
+            serde_json::Value::Array(items) => items.iter().filter_map(|v| v.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        if !values.iter().any(|v| v.contains("[[") || v.contains("](")) {
+            continue;
+        }
+        let Some(line) = properties
+            .lines
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|&(_, line)| line)
+        else {
+            continue;
+        };
+        // The key's lines: its own, and those of its list up to the next key or the body.
+        let end = properties
+            .lines
+            .iter()
+            .map(|&(_, l)| l)
+            .filter(|&l| l > line)
+            .min()
+            .unwrap_or(note.body_line.saturating_sub(1))
+            .max(line + 1);
+        let lines: Vec<&str> = text
+            .lines()
+            .skip(line.saturating_sub(1))
+            .take(end - line)
+            .collect();
+        let mut from = (0, 0);
+        for value in values {
+            for link in markdown::html::linkage(value).links {
+                let (line, column) = written_at(&lines, &mut from, &link.target)
+                    .map_or((line, 1), |(at, column)| (line + at, column));
+                found.push(NoteLink {
+                    line,
+                    column,
+                    target: link.target,
+                    wikilink: link.wikilink,
+                    embed: link.embed,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// Where `target` is next written in `lines` from `from` (a line and a byte offset, moved on
+/// past it): the line's index and the 1-based column of the link's start: its `[[` or `![[`,
+/// or the `[` (or `![`) of a Markdown link's text.
+fn written_at(lines: &[&str], from: &mut (usize, usize), target: &str) -> Option<(usize, usize)> {
+    for (at, line) in lines.iter().enumerate().skip(from.0) {
+        let start = if at == from.0 { from.1 } else { 0 };
+        let Some(found) = line.get(start..).and_then(|rest| rest.find(target)) else {
+            continue;
+        };
+        let offset = start + found;
+        *from = (at, offset + target.len().max(1));
+        let before = &line[..offset];
+        let start = if let Some(text) = before.strip_suffix("](") {
+            let open = text.rfind('[').unwrap_or(text.len());
+            open - usize::from(text[..open].ends_with('!'))
+        } else {
+            let opening = ["![[", "[["]
+                .into_iter()
+                .find(|o| before.ends_with(o))
+                .map_or(0, str::len);
+            before.len() - opening
+        };
+        return Some((at, before[..start].chars().count() + 1));
+    }
+    None
 }
 
 /// The body of a note's `text` as it is kept: after the properties block, with comments and

@@ -678,7 +678,7 @@ mod tests {
             .iter()
             .map(|n| {
                 let mut note = (**n).clone();
-                note.links = Some(Box::new(Links::read(&note, &note.body)));
+                note.links = Some(Box::new(Links::read(&note, &note.body, "")));
                 (note, Vec::new())
             })
             .collect();
@@ -694,7 +694,7 @@ mod tests {
         let config = crate::config::Config::default();
         let mut diagnostics = Vec::new();
         let mut note = crate::note::parse("1-1s/full.md", full, &config, &mut diagnostics);
-        note.links = Some(Box::new(Links::read(&note, &note.body)));
+        note.links = Some(Box::new(Links::read(&note, &note.body, full)));
         assert_eq!(note.links.as_ref().unwrap().links.len(), 3);
         assert!(!diagnostics.is_empty(), "the duplicate ID is reported");
         let ask = &note.items[0];

@@ -152,7 +152,11 @@ fn read_note_cached(
             // The cache may hold the note without its links, as `new` wrote it.
             let anew = links && note.links.is_none();
             if anew {
-                note.links = Some(Box::new(note::Links::read(&note, &note::body_of(&text))));
+                note.links = Some(Box::new(note::Links::read(
+                    &note,
+                    &note::body_of(&text),
+                    &text,
+                )));
             }
             (note, parsed, anew)
         }
@@ -160,7 +164,7 @@ fn read_note_cached(
             let mut parsed = Vec::new();
             let mut note = note::parse(rel, &text, config, &mut parsed);
             if links {
-                note.links = Some(Box::new(note::Links::read(&note, &note.body)));
+                note.links = Some(Box::new(note::Links::read(&note, &note.body, &text)));
             }
             if held == Held::Ledger {
                 note.keep_ledger_only();

@@ -2034,6 +2034,65 @@ fn check_points_at_each_link_that_leads_nowhere() {
 }
 
 #[test]
+fn check_points_at_each_link_of_a_property_that_leads_nowhere() {
+    let vault = TestVault::new()
+        .file("notes/Other.md", OTHER)
+        .file("attachments/chart.png", "png")
+        .file(
+            "notes/Main.md",
+            lines(&[
+                "---",
+                "publish: true",
+                // Links that resolve, in a value, a list and a block list.
+                "image: \"[[chart.png]]\"",
+                "related: [\"[[Other#Goals for Q1]]\", \"[[Other#^para]]\"]",
+                "see:",
+                "  - \"[[Other]]\"",
+                "  - \"![[chart.png]]\"",
+                // And links that do not, each at its place.
+                "owner: \"[[Nobody]]\"",
+                "plans: [\"[[Other#Nope]]\", \"x ![[missing.png]]\"]",
+                "more:",
+                "  - \"[doc](missing.md)\"",
+                "  - \"[[Other#^gone|the gone block]]\"",
+                // Keys upward reads itself, and the publishing keys, hold no links to check.
+                "with: \"[[Someone]]\"",
+                "description: \"[[Not a link on the page]]\"",
+                "---",
+                "Body.",
+            ]),
+        );
+    let diagnostics = check(&vault);
+    let main = "notes/Main.md";
+    assert_eq!(
+        located(&diagnostics),
+        [
+            at(main, 8, 9, "info"),
+            at(main, 9, 10, "warning"),
+            at(main, 9, 30, "warning"),
+            at(main, 11, 6, "warning"),
+            at(main, 12, 6, "warning"),
+        ],
+        "{diagnostics:#?}"
+    );
+    let messages: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(messages[0].contains("`Nobody`"), "{messages:?}");
+    assert!(messages[1].contains("no heading `Nope`"), "{messages:?}");
+    assert!(
+        messages[2].contains("embed of `missing.png`"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[3].contains("`missing.md` leads nowhere"),
+        "{messages:?}"
+    );
+    assert!(messages[4].contains("no block `^gone`"), "{messages:?}");
+}
+
+#[test]
 fn a_link_is_checked_against_the_note_as_it_is_now_with_or_without_the_cache() {
     let vault = TestVault::new()
         .file("Other.md", "# Other\n")

@@ -1,6 +1,6 @@
-//! Any bytes as a note: reading and parsing never panic, and every diagnostic is located
-//! inside the text. Run with `cargo +nightly fuzz run note` (or `RUSTC_BOOTSTRAP=1 cargo fuzz
-//! run note` on a stable toolchain).
+//! Any bytes as a note: reading and parsing never panic, and every diagnostic and every link
+//! is located inside the text. Run with `cargo +nightly fuzz run note` (or
+//! `RUSTC_BOOTSTRAP=1 cargo fuzz run note` on a stable toolchain).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -21,5 +21,12 @@ fuzz_target!(|data: &[u8]| {
     }
     for item in &note.items {
         assert!(item.line <= lines + 1);
+    }
+    // The links `check` holds against the vault, in the properties too, are inside the text.
+    let links = upward::note::Links::read(&note, &note.body, text);
+    for link in &links.links {
+        assert!(link.line >= 1 && link.line <= lines + 1, "{link:?}");
+        let width = widths.get(link.line - 1).copied().unwrap_or(0);
+        assert!(link.column >= 1 && link.column <= width + 1, "{link:?}");
     }
 });

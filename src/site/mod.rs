@@ -181,9 +181,6 @@ struct Shown {
     used: BTreeSet<String>,
 }
 
-/// Keys of Obsidian Publish that set something of the page and are not listed on it.
-const PUBLISHING_KEYS: [&str; 4] = ["description", "cssclasses", "cssclass", "permalink"];
-
 #[derive(Serialize)]
 struct TagRef {
     name: String,
@@ -1613,7 +1610,7 @@ impl<'a> Site<'a> {
                         }
                     }
                 }
-                key if PUBLISHING_KEYS.contains(&key) => {}
+                key if crate::frontmatter::PUBLISHING_KEYS.contains(&key) => {}
                 _ => {
                     let parts: Vec<Html> = words(v).iter().map(|w| value(w)).collect();
                     list.push(Property {
