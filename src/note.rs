@@ -152,22 +152,29 @@ impl Links {
     /// properties' values come first, placed where they are in its `text`.
     pub fn read(note: &Note, body: &str, text: &str) -> Links {
         let linkage = markdown::html::linkage(body);
-        let index = LineIndex::new(body);
+        // Columns count the characters of the body as written: a comment blanked out keeps
+        // its bytes' offsets and its lines, but not its count of characters (`%% é %%` is
+        // seven characters and eight spaces).
+        let written = Some(crate::frontmatter::split(text).body)
+            .filter(|written| written.len() == body.len())
+            .unwrap_or(body);
+        // And a link in a line that began with a comment was moved to where the comment was.
+        let moves = markdown::strip_comments_moving(written).1;
+        let index = LineIndex::new(written);
         // The links come in the order of the text: the column of each is counted on from
         // the last one's on the same line, not from the line's start (a line of thousands of
         // links would cost its length for each).
         let mut last: Option<(usize, (usize, usize))> = None;
         let mut links = property_links(note, text);
         let body_links = linkage.links.into_iter().map(|link| {
+            let here = moves.original(link.at);
             let (line, column) = match last {
-                Some((at, (line, column)))
-                    if at <= link.at && !body[at..link.at].contains('\n') =>
-                {
-                    (line, column + body[at..link.at].chars().count())
+                Some((at, (line, column))) if at <= here && !written[at..here].contains('\n') => {
+                    (line, column + written[at..here].chars().count())
                 }
-                _ => index.position(link.at),
+                _ => index.position(here),
             };
-            last = Some((link.at, (line, column)));
+            last = Some((here, (line, column)));
             NoteLink {
                 line: note.body_line + line - 1,
                 column,
@@ -380,7 +387,7 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
     let date = meeting_date(path, &name, kind, &properties, diagnostics);
     let index = LineIndex::new(text);
     let body_line = index.position(split.body_offset).0;
-    let stripped = markdown::redact(split.body);
+    let (stripped, moves) = markdown::redact_moving(split.body);
     let mut note = Note {
         path: path.to_owned(),
         name,
@@ -399,7 +406,9 @@ pub fn parse(path: &str, text: &str, config: &Config, diagnostics: &mut Vec<Diag
         links: None,
         properties,
     };
-    let position = |offset: usize| index.position(split.body_offset + offset);
+    // Positions in the file: text that taking a comment out moved is placed where it is
+    // written.
+    let position = |offset: usize| index.position(split.body_offset + moves.original(offset));
     note.block_ids = block_ids(&stripped, &position, path, diagnostics);
     if kind.is_meeting() {
         note.items = items(&stripped, config, &position);

@@ -2034,6 +2034,24 @@ fn check_points_at_each_link_that_leads_nowhere() {
 }
 
 #[test]
+fn a_link_after_a_comment_of_accented_text_is_placed_at_its_column_as_written() {
+    // The comment is blanked out before links are read: byte for byte, so `é` and `🙂` would
+    // count as two and four characters if the blanked text were counted.
+    let vault = TestVault::new().file(
+        "Main.md",
+        "%% café 🙂 %% [[Nobody]] and ![[gone.png]]\n%% multi\nlïne %% [[Nobody either]]\n",
+    );
+    assert_eq!(
+        located(&check(&vault)),
+        [
+            at("Main.md", 1, 14, "info"),
+            at("Main.md", 1, 29, "warning"),
+            at("Main.md", 3, 9, "info"),
+        ]
+    );
+}
+
+#[test]
 fn check_points_at_each_link_of_a_property_that_leads_nowhere() {
     let vault = TestVault::new()
         .file("notes/Other.md", OTHER)

@@ -501,19 +501,36 @@ fn comment_soup() -> impl Strategy<Value = String> {
     .prop_map(|pieces| pieces.concat())
 }
 
+/// Comments are blanked with spaces, every line break stays where it was, and what is not
+/// blank is the file's byte at the place `Moves` gives it, on the same line.
 fn assert_blanked_in_place(text: &str) -> Result<(), TestCaseError> {
-    let stripped = upward::markdown::strip_comments(text);
+    let (stripped, moves) = upward::markdown::strip_comments_moving(text);
     prop_assert_eq!(stripped.len(), text.len());
-    for (i, (&before, &after)) in text.as_bytes().iter().zip(stripped.as_bytes()).enumerate() {
+    let bytes = text.as_bytes();
+    let line_of = |i: usize| {
+        bytes[..i]
+            .iter()
+            .filter(|&&b| b == b'\n' || b == b'\r')
+            .count()
+    };
+    let mut from_file = vec![false; text.len()];
+    for (i, (&before, &after)) in bytes.iter().zip(stripped.as_bytes()).enumerate() {
+        let original = moves.original(i);
+        prop_assert!(original < text.len(), "byte {} comes from {}", i, original);
+        prop_assert!(!from_file[original], "two bytes come from {}", original);
+        from_file[original] = true;
         if before == b'\n' || before == b'\r' {
             prop_assert_eq!(after, before, "line break at byte {} changed", i);
+            prop_assert_eq!(original, i, "a line break moved");
         } else {
             prop_assert!(
-                after == before || after == b' ',
-                "byte {} became {:?}, not a space",
+                after == bytes[original] || after == b' ',
+                "byte {} became {:?}, not a space nor byte {} of the file",
                 i,
-                after as char
+                after as char,
+                original
             );
+            prop_assert_eq!(line_of(original), line_of(i), "byte {} changed lines", i);
         }
     }
     if !text.contains("%%") {

@@ -264,8 +264,9 @@ fn pages_no_longer_produced_are_removed_and_nothing_else() {
     assert!(out.join("index.html").exists());
 }
 
-const SECRETS: [&str; 8] = [
+const SECRETS: [&str; 9] = [
     "SECRET-UNPUBLISHED",
+    "SECRET-AFTER-COMMENT",
     "SECRET-INNER",
     "SECRET-COMMENT",
     "SECRET-CALLOUT",
@@ -286,6 +287,7 @@ fn adversarial_vault() -> TestVault {
              > [!tip] Kept tip\n> visible tip text\n\
              > > [!PRIVATE]- SECRET-INNER title **SECRET-INNER bold**\n> > SECRET-INNER body\n\
              > tip text after the private one\n\n\
+             %% a note to self %% > [!private] SECRET-AFTER-COMMENT title\n> SECRET-AFTER-COMMENT body\n\n\
              ## Help\n- [ ] Budget ^budget\n",
         )
         .file(

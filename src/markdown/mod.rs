@@ -31,15 +31,73 @@ pub fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> {
         })
 }
 
+/// Where [`strip_comments`] moved text within a line: each `(from, end, shift)` says that the
+/// bytes `from..end - shift` of the result were `shift` bytes further on in the file, and that
+/// the blanks at `end - shift..end` stand for the comment that was at `from`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Moves(Vec<(usize, usize, usize)>);
+
+impl Moves {
+    /// The offset in the file of the byte at `offset` of the text without comments.
+    pub fn original(&self, offset: usize) -> usize {
+        let at = self.0.partition_point(|&(from, _, _)| from <= offset);
+        match at.checked_sub(1).map(|i| self.0[i]) {
+            Some((_, end, shift)) if offset < end - shift => offset + shift,
+            Some((from, end, shift)) if offset < end => from + (offset - (end - shift)),
+            _ => offset,
+        }
+    }
+}
+
+/// Where the content of a line begins: after its indentation and any block quote and list
+/// markers (`> `, `- `, `1. `).
+fn content_start(line: &[u8]) -> usize {
+    let mut i = 0;
+    loop {
+        while matches!(line.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        let marker = match line.get(i) {
+            Some(b'>') => 1,
+            Some(b'-' | b'*' | b'+') => 1,
+            Some(b'0'..=b'9') => {
+                let digits = line[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                match line.get(i + digits) {
+                    Some(b'.' | b')') if digits <= 9 => digits + 1,
+                    _ => return i,
+                }
+            }
+            _ => return i,
+        };
+        // A list marker is one only before white space; a quote marker is one anyway.
+        if line[i] != b'>' && !matches!(line.get(i + marker), Some(b' ' | b'\t')) {
+            return i;
+        }
+        i += marker;
+    }
+}
+
 /// Blanks out Obsidian comments (`%% … %%`, inline or over several lines), keeping every byte
 /// offset and line break so positions in the result are positions in the file. `%%` inside
 /// fenced code or an inline code span is text, not a comment.
+///
+/// A line whose content starts with a comment (or inside one, carried over from the line
+/// before) has the rest of its content moved to where the comment began, and the blanks put
+/// after it: Obsidian takes comments out before it reads the blocks, and a run of blanks at
+/// the start of a line would make it a block of code. The lines stay where they were; where
+/// text moved is in [`strip_comments_moving`]'s [`Moves`].
 pub fn strip_comments(text: &str) -> Cow<'_, str> {
+    strip_comments_moving(text).0
+}
+
+/// [`strip_comments`], with where it moved text.
+pub fn strip_comments_moving(text: &str) -> (Cow<'_, str>, Moves) {
     if !text.contains("%%") {
-        return Cow::Borrowed(text);
+        return (Cow::Borrowed(text), Moves::default());
     }
     let bytes = text.as_bytes();
     let mut out = bytes.to_vec();
+    let mut moves = Vec::new();
     let mut in_comment = false;
     let mut fence: Option<(u8, usize)> = None;
     let mut line_start = 0;
@@ -63,6 +121,9 @@ pub fn strip_comments(text: &str) -> Cow<'_, str> {
         }
         let mut i = line_start;
         let mut code_ticks = 0usize;
+        // Where the blanks at the start of the line's content begin, if a comment is there.
+        let content = line_start + content_start(&bytes[line_start..line_end]);
+        let mut blank_start = in_comment.then_some(line_start);
         while i < line_end {
             if !in_comment {
                 // Outside a comment only a backtick or `%` can change anything: skip to it.
@@ -94,6 +155,9 @@ pub fn strip_comments(text: &str) -> Cow<'_, str> {
             if code_ticks == 0 && bytes[i] == b'%' && bytes.get(i + 1) == Some(&b'%') {
                 out[i] = b' ';
                 out[i + 1] = b' ';
+                if !in_comment && i == content {
+                    blank_start = Some(i);
+                }
                 in_comment = !in_comment;
                 i += 2;
                 continue;
@@ -103,21 +167,41 @@ pub fn strip_comments(text: &str) -> Cow<'_, str> {
             }
             i += 1;
         }
+        if let Some(from) = blank_start {
+            // Up to the line's break (a lone `\r` is one too).
+            let end =
+                memchr::memchr2(b'\n', b'\r', &out[from..line_end]).map_or(line_end, |n| from + n);
+            let blanks = out[from..end].iter().take_while(|&&b| b == b' ').count();
+            if blanks > 0 && from + blanks < end {
+                // ASCII spaces go from the front to the back: whole characters stay whole.
+                out[from..end].rotate_left(blanks);
+                moves.push((from, end, blanks));
+            }
+        }
         line_start = line_end;
     }
-    // Only whole characters were replaced by ASCII spaces, so the bytes are still UTF-8.
-    Cow::Owned(
-        String::from_utf8(out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-    )
+    // Only whole characters were replaced by ASCII spaces, and only spaces moved, so the
+    // bytes are still UTF-8.
+    let text = String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    (Cow::Owned(text), Moves(moves))
 }
 
 /// Removes what never leaves the vault: comments and `> [!private]` callouts, blanked in place
 /// so every offset and line stays where it was in the file.
 pub fn redact(text: &str) -> Cow<'_, str> {
-    match strip_comments(text) {
-        Cow::Borrowed(text) => strip_private_callouts(text),
-        Cow::Owned(text) => Cow::Owned(strip_private_callouts(&text).into_owned()),
+    redact_moving(text).0
+}
+
+/// [`redact`], with where taking comments out moved text within its lines (private callouts
+/// are blanked where they are).
+pub fn redact_moving(text: &str) -> (Cow<'_, str>, Moves) {
+    match strip_comments_moving(text) {
+        (Cow::Borrowed(text), moves) => (strip_private_callouts(text), moves),
+        (Cow::Owned(text), moves) => (
+            Cow::Owned(strip_private_callouts(&text).into_owned()),
+            moves,
+        ),
     }
 }
 
@@ -910,6 +994,66 @@ mod tests {
         let stripped = strip_comments(text);
         assert_eq!(stripped.len(), text.len());
         assert_eq!(stripped, "a            b\n  \n      \n  \nc");
+    }
+
+    #[test]
+    fn a_line_that_starts_with_a_comment_is_the_block_obsidian_reads() {
+        let text = "%% hidden %% Visible [[Link]]\n\n- %% c %% Item\n\n> %% c %% Quote\n\n\
+                    1. %% c %% One\n\nText %% c %% more\n\n%% a\nb %% after\n";
+        let (stripped, moves) = strip_comments_moving(text);
+        assert_eq!(stripped.len(), text.len());
+        assert_eq!(
+            stripped.lines().map(str::trim_end).collect::<Vec<_>>(),
+            [
+                "Visible [[Link]]",
+                "",
+                "- Item",
+                "",
+                "> Quote",
+                "",
+                "1. One",
+                "",
+                "Text         more",
+                "",
+                "",
+                "after"
+            ]
+        );
+        // What moved is found where it is written in the file; the blanks after it stand for
+        // the comment; what did not move is where it was.
+        let at = |s: &str, needle: &str| s.find(needle).unwrap();
+        for word in [
+            "Visible", "[[Link]]", "Item", "Quote", "One", "more", "after",
+        ] {
+            assert_eq!(
+                moves.original(at(&stripped, word)),
+                at(text, word),
+                "{word}"
+            );
+        }
+        assert_eq!(
+            moves.original(at(&stripped, "]] ") + 2),
+            at(text, "%% hidden")
+        );
+        // No block of code where Obsidian shows text.
+        let html = html::render(&stripped, &[], &NoLinks).html;
+        assert!(!html.contains("<pre>"), "{html}");
+        assert!(html.contains("<p>Visible Link</p>"), "{html}");
+        assert!(
+            html.contains("<li>Item</li>") && html.contains("<li>One</li>"),
+            "{html}"
+        );
+        assert!(html.contains("<blockquote>\n<p>Quote</p>"), "{html}");
+    }
+
+    #[test]
+    fn a_private_callout_after_a_comment_is_private() {
+        // Taken out, the comment leaves a private callout, which the blanks before it once
+        // turned into a block of code that showed its text.
+        let text = "%% note to self %% > [!private] Salary\n> private-amount\n\nShown.\n";
+        let redacted = redact(text);
+        assert!(!redacted.contains("private-amount") && !redacted.contains("Salary"));
+        assert!(redacted.contains("Shown."));
     }
 
     #[test]
