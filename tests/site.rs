@@ -349,7 +349,8 @@ fn nothing_private_reaches_any_file_of_the_site() {
 fn raw_html_is_sanitized_and_pages_carry_a_strict_policy() {
     let vault = TestVault::new().file(
         "1-1s/2026-11-10 Dana.md",
-        "---\ndate: 2026-11-10\nwith: \"<script>alert(1)</script>\"\nmood: \"<img src=x onerror=alert(1)>\"\n---\n\
+        "---\ndate: 2026-11-10\nwith: \"<script>alert(1)</script>\"\nmood: \"<img src=x onerror=alert(1)>\"\n\
+         related: \"[[Plan]] <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))\"\n---\n\
          ## Wins\n- <script>alert('x')</script> shipped\n- <img src=x onerror=\"alert(1)\"> [click](javascript:alert(1))\n\
          - <a href=\"javascript:alert(1)\">link</a> <b onclick=\"alert(1)\">bold</b>\n\
          - [[<svg onload=alert(1)>]] <iframe src=\"https://example.com\"></iframe>\n\
