@@ -122,7 +122,6 @@ pub fn strip_comments_moving(text: &str) -> (Cow<'_, str>, Moves) {
         let mut i = line_start;
         let mut code_ticks = 0usize;
         // Where the blanks at the start of the line's content begin, if a comment is there.
-        let content = line_start + content_start(&bytes[line_start..line_end]);
         let mut blank_start = in_comment.then_some(line_start);
         while i < line_end {
             if !in_comment {
@@ -155,7 +154,10 @@ pub fn strip_comments_moving(text: &str) -> (Cow<'_, str>, Moves) {
             if code_ticks == 0 && bytes[i] == b'%' && bytes.get(i + 1) == Some(&b'%') {
                 out[i] = b' ';
                 out[i + 1] = b' ';
-                if !in_comment && i == content {
+                if !in_comment
+                    && blank_start.is_none()
+                    && i == line_start + content_start(&bytes[line_start..i])
+                {
                     blank_start = Some(i);
                 }
                 in_comment = !in_comment;
