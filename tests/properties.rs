@@ -702,3 +702,92 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Web addresses made links
+
+/// Resolves every wikilink to a page, as a vault of published notes would.
+struct EveryNote;
+
+impl upward::markdown::html::Resolver for EveryNote {
+    fn resolve(&self, target: &str, _wikilink: bool) -> Option<upward::markdown::html::Target> {
+        Some(upward::markdown::html::Target::Page(format!(
+            "../{}/",
+            upward::slug::slugify(target)
+        )))
+    }
+    fn tag_url(&self, tag: &str) -> String {
+        format!("../../tags/{tag}/")
+    }
+}
+
+/// Text with web addresses among what cuts, ends or wraps them.
+fn text_with_addresses() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(vec![
+            "https://a.com/x",
+            "http://b.org",
+            "www.c.net/p",
+            "HTTPS://D.IO",
+            "_",
+            "~",
+            "*",
+            "**",
+            "(",
+            ")",
+            "[",
+            "]",
+            "`",
+            "<",
+            ">",
+            "&amp;",
+            ";",
+            ".",
+            "!",
+            " ",
+            "\n",
+            "\n\n",
+            "- ",
+            "> ",
+            "# ",
+            "[[Note]]",
+            "[t](https://e.com)",
+            "==",
+            "#tag",
+            " ^id",
+            "%%",
+            "é",
+        ]),
+        0..30,
+    )
+    .prop_map(|pieces| pieces.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn a_web_address_made_a_link_is_closed_and_leads_to_the_web(text in text_with_addresses()) {
+        let html = upward::markdown::html::render(&text, &[], &EveryNote).html;
+        prop_assert_eq!(html.matches("<a ").count(), html.matches("</a>").count(), "{}", html);
+        // No link inside a link.
+        let mut depth = 0i32;
+        for piece in html.split('<').skip(1) {
+            if piece.starts_with("a ") {
+                depth += 1;
+                prop_assert!(depth == 1, "a link in a link: {}", html);
+            } else if piece.starts_with("/a>") {
+                depth -= 1;
+            }
+        }
+        for href in html.split("href=\"").skip(1) {
+            let href = &href[..href.find('"').unwrap()];
+            prop_assert!(
+                ["https://", "http://", "HTTPS://", "../", "#"].iter().any(|s| href.starts_with(s)),
+                "{} in {}",
+                href,
+                html
+            );
+        }
+    }
+}

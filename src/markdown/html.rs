@@ -9,6 +9,7 @@ use crate::task;
 use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
+use std::ops::Range;
 
 /// What a link or embed in a note points to on the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,9 +222,97 @@ fn checkbox_of(item_source: &str) -> Option<char> {
     (after.is_empty() || after.starts_with([' ', '\t', '\n', '\r'])).then_some(mark)
 }
 
+/// The web addresses of a body that are links without being written as links, as Obsidian
+/// (and GitHub) reads them: `https://…`, `http://…` and `www.…` at the start of a line, after
+/// white space or after one of `*_~(`, up to white space or `<`, without the punctuation that
+/// ends a sentence (`.` `,` `:` `;` `!` `?` `*` `_` `~`), a `)` it does not open, or an entity
+/// such as `&amp;` at the end. In order, not overlapping.
+fn web_addresses(body: &str) -> Vec<Range<usize>> {
+    let bytes = body.as_bytes();
+    let mut starts: Vec<usize> = memchr::memmem::find_iter(bytes, b"://")
+        .filter_map(|at| {
+            [5, 4].into_iter().find_map(|scheme: usize| {
+                let start = at.checked_sub(scheme)?;
+                bytes[start..at]
+                    .eq_ignore_ascii_case(&b"https"[..scheme])
+                    .then_some(start)
+            })
+        })
+        .collect();
+    starts.extend(memchr::memmem::find_iter(bytes, b"www."));
+    starts.sort_unstable();
+    let mut found: Vec<Range<usize>> = Vec::new();
+    for start in starts {
+        if found.last().is_some_and(|last| start < last.end) {
+            continue;
+        }
+        let before = body[..start].chars().next_back();
+        if before.is_some_and(|c| !c.is_whitespace() && !"*_~(".contains(c)) {
+            continue;
+        }
+        if let Some(end) = web_address_end(body, start) {
+            found.push(start..end);
+        }
+    }
+    found
+}
+
+/// Where the web address starting at `start` ends, if one does (see [`web_addresses`]).
+fn web_address_end(body: &str, start: usize) -> Option<usize> {
+    let bytes = body.as_bytes();
+    let www = bytes[start..].starts_with(b"www.");
+    let host = if www {
+        start
+    } else {
+        start + body[start..].find("://")? + 3
+    };
+    let host_len = bytes[host..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        .count();
+    let domain = body[host..host + host_len].trim_end_matches('.');
+    // A domain has a name; its last two parts have no `_`; after `www.` it has another part.
+    if domain.is_empty()
+        || domain.rsplit('.').take(2).any(|part| part.contains('_'))
+        || (www && domain.len() <= 4)
+    {
+        return None;
+    }
+    let mut end = host
+        + host_len
+        + bytes[host + host_len..]
+            .iter()
+            .take_while(|&&b| !b.is_ascii_whitespace() && b != b'<' && b != b'`')
+            .count();
+    loop {
+        let address = &body[start..end];
+        match address.as_bytes().last() {
+            Some(b'?' | b'!' | b'.' | b',' | b':' | b'*' | b'_' | b'~') => end -= 1,
+            Some(b')') if address.matches(')').count() > address.matches('(').count() => end -= 1,
+            Some(b';') => {
+                let entity = address[..address.len() - 1].rfind('&').filter(|&amp| {
+                    let name = &address[amp + 1..address.len() - 1];
+                    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric())
+                });
+                match entity {
+                    Some(amp) => end = start + amp,
+                    None => end -= 1,
+                }
+            }
+            _ => break,
+        }
+    }
+    (end > host + domain.len().min(1)).then_some(end)
+}
+
 struct Renderer<'a> {
     resolver: &'a dyn Resolver,
     body: &'a str,
+    /// The web addresses of the body that are links (see [`web_addresses`]), the next one to
+    /// come, and the end of the one being written, if one is.
+    web: Vec<Range<usize>>,
+    next_web: usize,
+    web_open: Option<usize>,
     anchors: &'a [(usize, &'a str)],
     /// Events ready for the HTML writer, taken from the front as it asks for them.
     out: VecDeque<Event<'a>>,
@@ -351,6 +440,86 @@ impl<'a> Renderer<'a> {
     fn html_assembled(&mut self, html: String) {
         self.push(Event::InlineHtml(CowStr::Boxed(html.as_str().into())));
         self.scratch = html;
+    }
+
+    /// Text, with the web addresses in it made links (see [`web_addresses`]). An address may
+    /// come in several texts (the parser cuts text at `_` and `~`): its link stays open over
+    /// them.
+    fn text_linking(&mut self, text: CowStr<'a>, range: Range<usize>, at_line_start: bool) {
+        let none_here = self.web_open.is_none()
+            && self
+                .web
+                .get(self.next_web)
+                .is_none_or(|web| web.start >= range.end);
+        if none_here {
+            return self.text(text, at_line_start);
+        }
+        let body = self.body;
+        // Only text as it is written, outside links, images and code, holds a link of its own.
+        if self.code > 0
+            || !self.links.is_empty()
+            || self.image.is_some()
+            || self.wikilink_text
+            || body.get(range.clone()) != Some(&*text)
+        {
+            if self.web_open.take().is_some() {
+                self.push(Event::InlineHtml(CowStr::Borrowed("</a>")));
+            }
+            while self
+                .web
+                .get(self.next_web)
+                .is_some_and(|web| web.start < range.end)
+            {
+                self.next_web += 1;
+            }
+            return self.text(text, at_line_start);
+        }
+        let mut at = range.start;
+        while at < range.end {
+            if let Some(end) = self.web_open {
+                let stop = end.min(range.end);
+                let shown = &body[at..stop];
+                if let Some((_, _, heading)) = self.heading.as_mut() {
+                    heading.push_str(shown);
+                }
+                self.push(Event::Text(CowStr::Borrowed(shown)));
+                at = stop;
+                if stop == end {
+                    self.web_open = None;
+                    self.push(Event::InlineHtml(CowStr::Borrowed("</a>")));
+                }
+                continue;
+            }
+            match self.web.get(self.next_web).cloned() {
+                Some(web) if web.start < range.end => {
+                    self.next_web += 1;
+                    // One that started before this text could not be opened there.
+                    if web.start < at {
+                        continue;
+                    }
+                    if web.start > at {
+                        let before = CowStr::Borrowed(&body[at..web.start]);
+                        self.text(before, at_line_start && at == range.start);
+                    }
+                    let address = &body[web.clone()];
+                    let mut html = self.take_scratch();
+                    html.push_str("<a href=\"");
+                    if address.starts_with("www.") {
+                        html.push_str("http://");
+                    }
+                    let _ = escape_html_to(&mut html, address);
+                    html.push_str("\">");
+                    self.html_assembled(html);
+                    self.web_open = Some(web.end);
+                    at = web.start;
+                }
+                _ => {
+                    let rest = CowStr::Borrowed(&body[at..range.end]);
+                    self.text(rest, at_line_start && at == range.start);
+                    at = range.end;
+                }
+            }
+        }
     }
 
     fn text(&mut self, text: CowStr<'a>, at_line_start: bool) {
@@ -814,6 +983,13 @@ impl<'a> Events<'a> {
             renderer: Renderer {
                 resolver,
                 body,
+                web: if body.contains("://") || body.contains("www.") {
+                    web_addresses(body)
+                } else {
+                    Vec::new()
+                },
+                next_web: 0,
+                web_open: None,
                 anchors,
                 out: VecDeque::new(),
                 heading: None,
@@ -887,6 +1063,11 @@ impl<'a> Renderer<'a> {
     fn event(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
         let body = self.body;
         let anchors = self.anchors;
+        // A web address ends where anything but its text comes.
+        if self.web_open.is_some() && !matches!(event, Event::Text(_)) {
+            self.web_open = None;
+            self.push(Event::InlineHtml(CowStr::Borrowed("</a>")));
+        }
         match &event {
             Event::Start(tag) if is_inline(&tag.to_end()) => {
                 self.inline_count += 1;
@@ -1248,7 +1429,7 @@ impl<'a> Renderer<'a> {
                 html.push_str(&escape_html(&shown));
                 self.html_assembled(html);
             }
-            Event::Text(text) => self.text(text, at_line_start),
+            Event::Text(text) => self.text_linking(text, range, at_line_start),
             Event::Html(html) | Event::InlineHtml(html) if self.raw_as_text => {
                 self.push(Event::Text(html));
             }
@@ -1282,7 +1463,8 @@ pub fn is_plain(text: &str) -> bool {
     };
     let bytes = text.as_bytes();
     !bytes.iter().any(|&b| MARKUP[b as usize])
-        && !bytes.windows(2).any(|w| matches!(w, b"::" | b"=="))
+        // `//` and `w.`: a web address may be in it (`https://…`, `www.…`).
+        && !bytes.windows(2).any(|w| matches!(w, b"::" | b"==" | b"//" | b"w."))
         && !text.starts_with(|c: char| c.is_ascii_digit() || c.is_whitespace() || "-+".contains(c))
         && !text.ends_with(char::is_whitespace)
 }
@@ -1445,6 +1627,70 @@ mod tests {
         );
         assert!(
             html("![[missing.png]]").contains("<span class=\"missing-embed\">missing.png</span>")
+        );
+    }
+
+    #[test]
+    fn web_addresses_are_links_as_obsidian_makes_them() {
+        let link = |url: &str, shown: &str| format!("<a href=\"{url}\">{shown}</a>");
+        // Cut by the parser at `_` and `~`, held together; punctuation after it stays text;
+        // a `)` it opened is its own, one it did not is not.
+        assert_eq!(
+            html("See https://a.com/x_y~z?q=1&r=2, (https://w.org/Foo_(bar)). www.b.com/p!"),
+            format!(
+                "<p>See {}, ({}). {}!</p>\n",
+                link(
+                    "https://a.com/x_y~z?q=1&amp;r=2",
+                    "https://a.com/x_y~z?q=1&amp;r=2"
+                ),
+                link("https://w.org/Foo_(bar)", "https://w.org/Foo_(bar)"),
+                link("http://www.b.com/p", "www.b.com/p")
+            )
+        );
+        // In a task, with its block ID; an entity at its end is not its own.
+        assert_eq!(
+            html("- [ ] Read https://c.com/doc&amp; ^read\n"),
+            format!(
+                "<ul>\n<li class=\"task\" data-status=\"open\"><span class=\"checkbox\" \
+                 role=\"img\" aria-label=\"open\">☐</span> Read {}&amp;<span class=\"block-anchor\" \
+                 id=\"block-read\"></span></li>\n</ul>\n",
+                link("https://c.com/doc", "https://c.com/doc")
+            )
+        );
+        // Not in code, links or other words; nor without a name after the scheme.
+        for body in [
+            "`https://c.com`",
+            "```\nhttps://c.com\n```",
+            "[https://a.com](https://b.com)",
+            "xhttps://c.com",
+            "https:// and www. and https://_a_.com",
+        ] {
+            let out = html(body);
+            assert!(
+                !out.contains("href=\"https://c.com") && !out.contains("href=\"http://www"),
+                "{body}: {out}"
+            );
+            assert!(!out.contains("_a_.com\""), "{body}: {out}");
+        }
+        assert!(
+            html("[https://a.com](https://b.com)")
+                .contains(&link("https://b.com", "https://a.com"))
+        );
+        // Emphasis inside an address ends its link there: no link is left open.
+        let out = html("https://a.com/x*y*z and more");
+        assert_eq!(
+            out.matches("<a ").count(),
+            out.matches("</a>").count(),
+            "{out}"
+        );
+        assert!(
+            out.starts_with("<p><a href=\"https://a.com/x*y*z\">https://a.com/x</a><em>"),
+            "{out}"
+        );
+        // In a heading: its ID has the address's words.
+        assert!(
+            html("## See https://a.com")
+                .contains("<h2 id=\"see-https-a-com\">See <a href=\"https://a.com\">")
         );
     }
 
