@@ -225,7 +225,6 @@ impl DevTools {
             .as_str()
             .expect("a session")
             .to_owned();
-        tools.call("Page.enable", serde_json::json!({}));
         tools
     }
 
@@ -262,7 +261,17 @@ impl DevTools {
     /// Opens `url` and waits until it has loaded.
     fn open(&mut self, url: &str) {
         self.call("Page.navigate", serde_json::json!({"url": url}));
-        self.wait(url, |m| m["method"] == "Page.loadEventFired");
+        // Asked of the page rather than read from its events, which may come before the
+        // answer above, or be the blank page's from before.
+        let until = Instant::now() + DEVTOOLS_WAIT;
+        let loaded = format!(
+            "document.readyState === 'complete' && location.href === {}",
+            serde_json::Value::from(url)
+        );
+        while self.eval(&loaded) != true {
+            assert!(Instant::now() < until, "{url} did not load");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// The value of a JavaScript expression on the page, run as the DevTools console runs it.
