@@ -1118,3 +1118,52 @@ fn the_publishing_keys_of_obsidian_publish_set_the_page_and_property_links_resol
     );
     assert_same_as_fresh(&vault, &out, "a note a property links to published");
 }
+
+#[test]
+fn a_permalink_used_twice_is_warned_of_and_the_second_page_takes_the_next_address() {
+    let vault = TestVault::new()
+        .file(
+            "notes/A.md",
+            "---\npublish: true\npermalink: plan\n---\nFirst.\n",
+        )
+        .file(
+            "notes/B.md",
+            "---\npublish: true\ntags: [x]\npermalink: Plan\n---\nSecond.\n",
+        )
+        // Not published, so it takes no address and is not warned of.
+        .file("notes/C.md", "---\npermalink: plan\n---\nPrivate.\n")
+        // A meeting's permalink is an address among the meetings: no clash.
+        .file(
+            "1-1s/2026-11-20 Dana.md",
+            "---\ndate: 2026-11-20\nwith: Dana\npermalink: plan\n---\nx\n",
+        );
+    let out = vault.path().join("_site");
+    let built = vault.run(&["build"]).code(0);
+    let warning = "notes/B.md:4:1: warning: the permalink `Plan` makes the address of `notes/A.md` \
+                   too, which keeps it; this page gets `plan-2` or the next free one";
+    assert!(built.stderr.contains(warning), "{}", built.stderr);
+    assert_eq!(
+        built.stderr.matches("warning:").count(),
+        1,
+        "{}",
+        built.stderr
+    );
+    assert!(
+        std::fs::read_to_string(out.join("notes/plan/index.html"))
+            .unwrap()
+            .contains("First.")
+    );
+    assert!(
+        std::fs::read_to_string(out.join("notes/plan-2/index.html"))
+            .unwrap()
+            .contains("Second.")
+    );
+    assert!(out.join("meetings/plan/index.html").is_file());
+    let checked = vault.run(&["check"]).code(0);
+    assert!(
+        checked.stdout.contains(warning),
+        "{}{}",
+        checked.stdout,
+        checked.stderr
+    );
+}

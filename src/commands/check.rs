@@ -27,8 +27,50 @@ pub fn diagnostics(vault: &Vault, model: &Model) -> Vec<Diagnostic> {
         .cloned()
         .collect();
     all.extend(links(vault));
+    all.extend(permalinks(vault));
     diagnostic::sort(&mut all);
     all
+}
+
+/// Published notes of one section (meetings, or other notes) whose `permalink`s make one
+/// address: the first in the vault keeps it, and each other one's page gets the next free
+/// one (`-2`), as the site gives them. A warning at each other one's `permalink`.
+fn permalinks(vault: &Vault) -> Vec<Diagnostic> {
+    let mut taken: std::collections::HashMap<(bool, String), &str> =
+        std::collections::HashMap::new();
+    let mut found = Vec::new();
+    for note in vault.notes.iter().filter(|note| note.published()) {
+        let Some(permalink) = note.permalink() else {
+            continue;
+        };
+        let address = crate::slug::slugify(permalink);
+        match taken.entry((note.kind.is_meeting(), address)) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let line = note
+                    .properties
+                    .lines
+                    .iter()
+                    .find(|(key, _)| key == "permalink")
+                    .map_or(1, |&(_, line)| line);
+                found.push(Diagnostic::new(
+                    &note.path,
+                    line,
+                    1,
+                    Severity::Warning,
+                    format!(
+                        "the permalink `{permalink}` makes the address of `{}` too, which keeps it; \
+                         this page gets `{}-2` or the next free one",
+                        first.get(),
+                        first.key().1
+                    ),
+                ));
+            }
+            std::collections::hash_map::Entry::Vacant(free) => {
+                free.insert(&note.path);
+            }
+        }
+    }
+    found
 }
 
 /// The links that lead nowhere, of every note read with its links (`check` reads them), each
