@@ -211,12 +211,7 @@ fn property_links(note: &Note, text: &str) -> Vec<NoteLink> {
         if !values.iter().any(|v| v.contains("[[") || v.contains("](")) {
             continue;
         }
-        let Some(line) = properties
-            .lines
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|&(_, line)| line)
-        else {
+        let Some(line) = properties.line_of(key) else {
             continue;
         };
         // The key's lines: its own, and those of its list up to the next key or the body.

@@ -46,12 +46,7 @@ fn permalinks(vault: &Vault) -> Vec<Diagnostic> {
         let address = crate::slug::slugify(permalink);
         match taken.entry((note.kind.is_meeting(), address)) {
             std::collections::hash_map::Entry::Occupied(first) => {
-                let line = note
-                    .properties
-                    .lines
-                    .iter()
-                    .find(|(key, _)| key == "permalink")
-                    .map_or(1, |&(_, line)| line);
+                let line = note.properties.line_of("permalink").unwrap_or(1);
                 found.push(Diagnostic::new(
                     &note.path,
                     line,
