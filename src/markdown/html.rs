@@ -206,15 +206,8 @@ fn status_mark(mark: char) -> (&'static str, &'static str, &'static str) {
 
 fn checkbox_of(item_source: &str) -> Option<char> {
     let t = item_source.trim_start();
-    let t = t
-        .strip_prefix(['-', '*', '+'])
-        .or_else(|| {
-            let digits = t.bytes().take_while(u8::is_ascii_digit).count();
-            (digits > 0)
-                .then(|| t[digits..].strip_prefix(['.', ')']))
-                .flatten()
-        })?
-        .trim_start();
+    // An item's marker: pulldown-cmark makes items of no other.
+    let t = t[super::marker_length(t.as_bytes())?..].trim_start();
     let rest = t.strip_prefix('[')?;
     let mut chars = rest.chars();
     let mark = chars.next()?;

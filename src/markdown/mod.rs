@@ -57,23 +57,14 @@ fn content_start(line: &[u8]) -> usize {
         while matches!(line.get(i), Some(b' ' | b'\t')) {
             i += 1;
         }
-        let marker = match line.get(i) {
+        // A quote marker is one anyway; a list marker only before white space.
+        i += match line.get(i) {
             Some(b'>') => 1,
-            Some(b'-' | b'*' | b'+') => 1,
-            Some(b'0'..=b'9') => {
-                let digits = line[i..].iter().take_while(|b| b.is_ascii_digit()).count();
-                match line.get(i + digits) {
-                    Some(b'.' | b')') if digits <= 9 => digits + 1,
-                    _ => return i,
-                }
-            }
-            _ => return i,
+            _ => match marker_length(&line[i..]) {
+                Some(length) if matches!(line.get(i + length), Some(b' ' | b'\t')) => length,
+                _ => return i,
+            },
         };
-        // A list marker is one only before white space; a quote marker is one anyway.
-        if line[i] != b'>' && !matches!(line.get(i + marker), Some(b' ' | b'\t')) {
-            return i;
-        }
-        i += marker;
     }
 }
 
@@ -496,22 +487,26 @@ fn end_own_lines(elements: &mut [Element], element: usize, at: usize) {
     }
 }
 
+/// The length of the list marker at the start of `bytes`, whatever follows it: `-`, `*` or
+/// `+`, or one to nine digits and `.` or `)`.
+pub(crate) fn marker_length(bytes: &[u8]) -> Option<usize> {
+    match bytes {
+        [b'-' | b'*' | b'+', ..] => Some(1),
+        _ => {
+            let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+            bytes.get(digits).filter(|b| matches!(b, b'.' | b')'))?;
+            (1..=9).contains(&digits).then_some(digits + 1)
+        }
+    }
+}
+
 /// A list marker and a space at the start of `text`: the marker's length, and whether its
 /// list may interrupt a paragraph (a numbered one must start at 1). `Some(None)` for a marker
 /// the line reader leaves to pulldown-cmark (an empty item, a tab after the marker).
 fn list_marker(text: &str) -> Option<Option<(usize, bool)>> {
     let bytes = text.as_bytes();
-    let (length, may_interrupt) = match bytes {
-        [b'-' | b'*' | b'+', ..] => (1, true),
-        _ => {
-            let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
-            bytes.get(digits).filter(|b| matches!(b, b'.' | b')'))?;
-            if !(1..=9).contains(&digits) {
-                return None;
-            }
-            (digits + 1, text[..digits].parse::<u32>() == Ok(1))
-        }
-    };
+    let length = marker_length(bytes)?;
+    let may_interrupt = length == 1 || text[..length - 1].parse::<u32>() == Ok(1);
     match bytes.get(length) {
         Some(b' ') if bytes.len() > length + 1 => Some(Some((length, may_interrupt))),
         Some(b' ' | b'\t') | None => Some(None),
