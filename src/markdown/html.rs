@@ -455,9 +455,7 @@ impl<'a> Renderer<'a> {
             || self.wikilink_text
             || body.get(range.clone()) != Some(&*text)
         {
-            if self.web_open.take().is_some() {
-                self.push(Event::InlineHtml(CowStr::Borrowed("</a>")));
-            }
+            self.close_web_address();
             while self
                 .web
                 .get(self.next_web)
@@ -478,8 +476,7 @@ impl<'a> Renderer<'a> {
                 self.push(Event::Text(CowStr::Borrowed(shown)));
                 at = stop;
                 if stop == end {
-                    self.web_open = None;
-                    self.push(Event::InlineHtml(CowStr::Borrowed("</a>")));
+                    self.close_web_address();
                 }
                 continue;
             }
@@ -512,6 +509,13 @@ impl<'a> Renderer<'a> {
                     at = range.end;
                 }
             }
+        }
+    }
+
+    /// Ends the link of the web address being written, if one is.
+    fn close_web_address(&mut self) {
+        if self.web_open.take().is_some() {
+            self.push(Event::InlineHtml(CowStr::Borrowed("</a>")));
         }
     }
 
@@ -976,11 +980,7 @@ impl<'a> Events<'a> {
             renderer: Renderer {
                 resolver,
                 body,
-                web: if body.contains("://") || body.contains("www.") {
-                    web_addresses(body)
-                } else {
-                    Vec::new()
-                },
+                web: web_addresses(body),
                 next_web: 0,
                 web_open: None,
                 anchors,
@@ -1057,9 +1057,8 @@ impl<'a> Renderer<'a> {
         let body = self.body;
         let anchors = self.anchors;
         // A web address ends where anything but its text comes.
-        if self.web_open.is_some() && !matches!(event, Event::Text(_)) {
-            self.web_open = None;
-            self.push(Event::InlineHtml(CowStr::Borrowed("</a>")));
+        if !matches!(event, Event::Text(_)) {
+            self.close_web_address();
         }
         match &event {
             Event::Start(tag) if is_inline(&tag.to_end()) => {
