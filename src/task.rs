@@ -134,22 +134,10 @@ pub fn parse(source: &str) -> ItemText {
 
 fn strip_marker(text: &str) -> &str {
     let text = text.trim_start();
-    if let Some(rest) = text.strip_prefix(['-', '*', '+']) {
-        if rest.is_empty() || rest.starts_with([' ', '\t']) {
-            return rest.trim_start();
-        }
-        return text;
+    match crate::markdown::marker_length(text.as_bytes()).map(|length| &text[length..]) {
+        Some(rest) if rest.is_empty() || rest.starts_with([' ', '\t']) => rest.trim_start(),
+        _ => text,
     }
-    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-    if (1..=9).contains(&digits) {
-        let rest = &text[digits..];
-        if let Some(rest) = rest.strip_prefix(['.', ')']) {
-            if rest.is_empty() || rest.starts_with([' ', '\t']) {
-                return rest.trim_start();
-            }
-        }
-    }
-    text
 }
 
 fn checkbox(text: &str) -> Option<(char, &str)> {
